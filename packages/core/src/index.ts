@@ -1,0 +1,2 @@
+/** @packageDocumentation Shared pieces of tinyzh. */
+export const VERSION = "0.1.0";
