@@ -1,1 +1,1 @@
-export {};
+export { UserError } from './errors.js';

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `tinyzh-train`: one binary, one sub-command per stage of the pipeline.
+ * Each command lives in `src/commands/<name>.ts` and exports `run(argv: string[]): Promise<number>`
+ * (the exit code). Errors that a user can act on are thrown as {@link UserError} and printed
+ * without a stack trace.
+ */
+import { UserError } from './errors.js';
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  prepare: { summary: 'ingest, clean, deduplicate, split and tokenize a story corpus', load: () => import('./commands/prepare.js') },
+  tokenizer: { summary: 'train a byte-fallback BPE tokenizer on a corpus', load: () => import('./commands/tokenizer.js') },
+  train: { summary: 'pretrain or fine-tune a Llama model on prepared shards', load: () => import('./commands/train.js') },
+  eval: { summary: 'evaluate a checkpoint on the validation shards', load: () => import('./commands/eval.js') },
+  sample: { summary: 'generate text from a checkpoint', load: () => import('./commands/sample.js') },
+  export: { summary: 'export a checkpoint to a model folder (safetensors, ONNX, llama2.c)', load: () => import('./commands/export.js') },
+  'import-hf': { summary: 'import a Hugging Face Llama checkpoint as a tinyzh checkpoint', load: () => import('./commands/import-hf.js') },
+};
+
+function usage(): string {
+  const lines = ['usage: tinyzh-train <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', 'Run `tinyzh-train <command> --help` for the options of one command.');
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`tinyzh-train: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      console.error(`tinyzh-train: ${err.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(err);
+      process.exitCode = 70;
+    }
+  },
+);

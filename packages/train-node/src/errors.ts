@@ -1,0 +1,10 @@
+/**
+ * An error caused by the user's input (a file, a flag, a record): printed as one clear line,
+ * without a stack trace, by the CLI. Say which file, line or field, and what was expected.
+ */
+export class UserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UserError';
+  }
+}
