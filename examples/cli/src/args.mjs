@@ -1,0 +1,115 @@
+// Command-line flags of `tinyzh story`, parsed with node:util parseArgs and checked into plain options.
+import { parseArgs } from 'node:util';
+
+/** A mistake in the command line: printed as one line, exit code 2, no stack trace. */
+export class UsageError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage: tinyzh story [prompt] [options]
+
+Streams a Chinese story from a tinyzh model to the terminal.
+
+Options:
+  --max-new-tokens N   tokens to generate at most (default 300)
+  --temperature T      0 = greedy, higher = more varied (default 0.8)
+  --top-p P            nucleus sampling, in (0, 1] (default 0.9)
+  --top-k K            keep the K most likely tokens, 0 = off (default 0)
+  --repetition-penalty R  1 = off (default: the model's generation_config)
+  --seed S             same seed, same story (default: random, printed at the end)
+  --model PATH|URL     model folder or its URL (default: tinyzh-stories-tiny)
+  --device D           auto | wasm | webgpu (default auto)
+  -q, --quiet          print only the story (no stats on stderr)
+  -h, --help           show this help
+`;
+
+const OPTIONS = {
+  'max-new-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  'top-k': { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  seed: { type: 'string' },
+  model: { type: 'string' },
+  device: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const DEVICES = ['auto', 'wasm', 'webgpu'];
+
+/** Parses a number flag; `check` says what range is allowed. */
+function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinity, minExclusive = false } = {}) {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  const ok =
+    raw.trim() !== '' &&
+    Number.isFinite(value) &&
+    (!integer || Number.isInteger(value)) &&
+    (minExclusive ? value > min : value >= min) &&
+    value <= max;
+  if (!ok) {
+    const kind = integer ? 'an integer' : 'a number';
+    const range =
+      max === Infinity
+        ? `${minExclusive ? '>' : '>='} ${min}`
+        : `in ${minExclusive ? '(' : '['}${min}, ${max}]`;
+    throw new UsageError(`--${name} must be ${kind} ${range}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Parses the arguments after `story`.
+ * @param {string[]} argv e.g. `['从前', '--seed', '1']`
+ * @returns {{ help: boolean, quiet: boolean, prompt: string | undefined, model: string | undefined,
+ *   device: 'auto'|'wasm'|'webgpu', seed: number | undefined, generate: Record<string, number> }}
+ * @throws {UsageError} unknown flag, missing value, value out of range, more than one prompt
+ */
+export function parseStoryArgs(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    // parseArgs messages are already one line ("Unknown option '--foo'..."); keep only the first sentence-ish line.
+    const msg = String(err?.message ?? err)
+      .split('\n')[0]
+      .replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(msg);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `expected at most one prompt, got ${positionals.length} (quote a prompt that contains spaces)`,
+    );
+  }
+  const device = values.device ?? 'auto';
+  if (!DEVICES.includes(device)) {
+    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${device}"`);
+  }
+  if (values.model !== undefined && values.model.trim() === '') {
+    throw new UsageError('--model must name a model folder or URL');
+  }
+  const generate = {
+    maxNewTokens: numberFlag('max-new-tokens', values['max-new-tokens'], { integer: true, min: 1, max: 100_000 }) ?? 300,
+    temperature: numberFlag('temperature', values.temperature, { min: 0, max: 100 }) ?? 0.8,
+    topP: numberFlag('top-p', values['top-p'], { min: 0, max: 1, minExclusive: true }) ?? 0.9,
+    topK: numberFlag('top-k', values['top-k'], { integer: true, min: 0 }) ?? 0,
+  };
+  const rp = numberFlag('repetition-penalty', values['repetition-penalty'], { min: 0, minExclusive: true, max: 100 });
+  if (rp !== undefined) generate.repetitionPenalty = rp;
+  const seed = numberFlag('seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });
+  const prompt = positionals[0];
+  return {
+    help: values.help ?? false,
+    quiet: values.quiet ?? false,
+    prompt: prompt === undefined || prompt.trim() === '' ? undefined : prompt,
+    model: values.model,
+    device,
+    seed,
+    generate,
+  };
+}

@@ -1,0 +1,191 @@
+// `tinyzh story`: stream a story from a tinyzh model to the terminal with @tinyzh/runtime-web, in-process.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { parseStoryArgs, UsageError, USAGE } from './args.mjs';
+import { readOpenings, defaultModelFolder, pickOpening, FALLBACK_OPENINGS } from './openings.mjs';
+
+/** An error whose message is all the user needs: printed as one line, exit code 1. */
+export class CliError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+const isUrl = (s) => /^https?:\/\//i.test(s);
+
+/** Loads the runtime, or says in one line why it cannot be used. */
+async function loadRuntime() {
+  let runtime;
+  try {
+    runtime = await import('@tinyzh/runtime-web');
+  } catch (err) {
+    throw new CliError(
+      `cannot load @tinyzh/runtime-web (${String(err?.message ?? err).split('\n')[0]}); ` +
+        'build it first: npm run build -w packages/runtime-web',
+    );
+  }
+  if (typeof runtime.createStoryteller !== 'function') {
+    throw new CliError(
+      '@tinyzh/runtime-web has no createStoryteller export yet; build it first: npm run build -w packages/runtime-web',
+    );
+  }
+  return runtime;
+}
+
+/** Checks a --model folder before the runtime sees it, so the message names what is missing. */
+function checkModelFolder(model) {
+  if (isUrl(model)) return model;
+  const folder = resolve(model);
+  if (!existsSync(folder)) throw new CliError(`model folder not found: ${folder}`);
+  if (!statSync(folder).isDirectory()) throw new CliError(`--model must be a folder (or URL), got a file: ${folder}`);
+  if (!existsSync(resolve(folder, 'config.json')) && !existsSync(resolve(folder, 'manifest.json'))) {
+    throw new CliError(`not a tinyzh model folder (no config.json or manifest.json): ${folder}`);
+  }
+  return folder;
+}
+
+/** Text of one streamed item: the runtime yields strings (objects with `text` also accepted). */
+const chunkText = (v) => (typeof v === 'string' ? v : typeof v?.text === 'string' ? v.text : '');
+
+const isAbortError = (err) => err?.name === 'AbortError' || err?.code === 'ABORT_ERR';
+
+/**
+ * Formats the end-of-story line for stderr.
+ * @param {object} s { finishReason, tokens, tokensPerSecond, seconds, device, seed, truncated }
+ */
+export function formatStats(s) {
+  const parts = [`finish: ${s.finishReason ?? 'unknown'}`];
+  if (s.tokens !== undefined) parts.push(`${s.tokens} tokens`);
+  if (s.tokensPerSecond !== undefined && Number.isFinite(s.tokensPerSecond)) {
+    parts.push(`${s.tokensPerSecond.toFixed(1)} tokens/s`);
+  }
+  if (s.timeToFirstTokenMs !== undefined) parts.push(`first token ${Math.round(s.timeToFirstTokenMs)} ms`);
+  if (s.device) parts.push(`device ${s.device}`);
+  parts.push(`seed ${s.seed}`);
+  if (s.truncated) parts.push('context window reached: kept the most recent tokens');
+  return `[${parts.join(' · ')}]`;
+}
+
+/** Reads the statistics the runtime reports, whatever field names it uses. */
+function statsFrom(result, teller) {
+  const r = result && typeof result === 'object' ? result : {};
+  const stats = r.stats && typeof r.stats === 'object' ? { ...r, ...r.stats } : r;
+  const tokens = stats.tokens ?? stats.numTokens ?? stats.generatedTokens ?? stats.newTokens ?? stats.tokenCount;
+  return {
+    finishReason: stats.finishReason ?? stats.finish_reason,
+    tokens: typeof tokens === 'number' ? tokens : Array.isArray(stats.tokenIds) ? stats.tokenIds.length : undefined,
+    tokensPerSecond: stats.tokensPerSecond ?? stats.tokensPerSec ?? stats.decodeTokensPerSecond,
+    timeToFirstTokenMs: stats.timeToFirstTokenMs ?? stats.ttftMs,
+    device: stats.device ?? teller?.device,
+    truncated: stats.truncated ?? stats.slidingWindow ?? stats.contextTruncated,
+  };
+}
+
+/**
+ * Runs `tinyzh story` with the given arguments.
+ * @param {string[]} argv the arguments after `story`
+ * @param {{ stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, signal?: AbortSignal }} io
+ *   `signal` aborts the generation (Ctrl-C): the text so far stays printed and the exit code is 130.
+ * @returns {Promise<number>} exit code: 0 done, 130 stopped by the signal
+ * @throws {UsageError | CliError} bad flags, missing model, runtime errors (one-line messages)
+ */
+export async function runStory(argv, io) {
+  const opts = parseStoryArgs(argv);
+  if (opts.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const model = opts.model !== undefined ? checkModelFolder(opts.model) : undefined;
+  const runtime = await loadRuntime();
+  const seed = opts.seed ?? randomInt(0, 2 ** 32 - 1);
+
+  let prompt = opts.prompt;
+  if (prompt === undefined) {
+    const folder = model ?? defaultModelFolder(runtime);
+    let openings = folder ? await readOpenings(folder) : [];
+    if (openings.length === 0) {
+      openings = FALLBACK_OPENINGS;
+      if (!opts.quiet) io.stderr.write('(the model folder lists no example openings; using a built-in one)\n');
+    }
+    prompt = pickOpening(openings, seed);
+  }
+
+  let lastPct = -1;
+  const onProgress = (p) => {
+    if (opts.quiet || !io.stderr.isTTY) return;
+    const done = p?.loaded ?? p?.bytesDone ?? p?.done;
+    const total = p?.total ?? p?.bytesTotal;
+    if (typeof done !== 'number' || typeof total !== 'number' || total <= 0) return;
+    const pct = Math.floor((100 * done) / total);
+    if (pct === lastPct) return;
+    lastPct = pct;
+    io.stderr.write(`\rloading ${p.file ?? 'model'} ${pct}%\x1b[K`);
+  };
+
+  let teller;
+  try {
+    teller = await runtime.createStoryteller({
+      ...(model !== undefined ? { model } : {}),
+      device: opts.device,
+      onProgress,
+    });
+  } catch (err) {
+    if (lastPct >= 0) io.stderr.write('\r\x1b[K');
+    const where = model ?? 'the default model (tinyzh-stories-tiny)';
+    throw new CliError(`cannot load ${where}: ${String(err?.message ?? err).split('\n')[0]}`);
+  }
+  if (lastPct >= 0) io.stderr.write('\r\x1b[K');
+
+  const started = performance.now();
+  let chunks = 0;
+  let firstChunkAt;
+  let result;
+  let aborted = false;
+  try {
+    io.stdout.write(prompt);
+    const stream = teller.generate(prompt, { ...opts.generate, seed, signal: io.signal });
+    const it = stream[Symbol.asyncIterator]();
+    for (;;) {
+      const step = await it.next();
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      const text = chunkText(step.value);
+      if (text !== '') {
+        firstChunkAt ??= performance.now();
+        chunks++;
+        io.stdout.write(text);
+      }
+    }
+    result ??= await (stream.result ?? stream.done ?? teller.lastResult);
+    if (io.signal?.aborted) aborted = true;
+  } catch (err) {
+    if (io.signal?.aborted || isAbortError(err)) {
+      aborted = true;
+    } else {
+      io.stdout.write('\n');
+      throw new CliError(`generation failed: ${String(err?.message ?? err).split('\n')[0]}`);
+    }
+  } finally {
+    await teller.dispose?.();
+  }
+  io.stdout.write('\n');
+
+  const seconds = (performance.now() - started) / 1000;
+  const stats = statsFrom(result, teller);
+  if (aborted) stats.finishReason ??= 'abort';
+  if (stats.tokensPerSecond === undefined && stats.tokens !== undefined && seconds > 0) {
+    stats.tokensPerSecond = stats.tokens / seconds;
+  }
+  if (stats.timeToFirstTokenMs === undefined && firstChunkAt !== undefined) {
+    stats.timeToFirstTokenMs = firstChunkAt - started;
+  }
+  if (stats.tokens === undefined) stats.chunks = chunks;
+  if (!opts.quiet) io.stderr.write(`${formatStats({ ...stats, seed })}\n`);
+  return aborted ? 130 : 0;
+}
+
+export { UsageError };
