@@ -1,0 +1,108 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findTestModel, whyCannotGenerate } from './model-folder';
+
+const bin = fileURLToPath(new URL('../bin/tinyzh.mjs', import.meta.url));
+
+function tinyzh(args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const hasStack = (s: string) => /\n\s+at .+:\d+:\d+/.test(s);
+
+describe('tinyzh story: command-line errors', () => {
+  it.each([
+    [['story', '--bogus'], /Unknown option '--bogus'/],
+    [['story', '--temperature', 'hot'], /--temperature must be a number/],
+    [['story', '--top-p', '1.5'], /--top-p must be a number in \(0, 1\]/],
+    [['story', '--max-new-tokens', '0'], /--max-new-tokens must be an integer/],
+    [['story', '--seed', '1.5'], /--seed must be an integer/],
+    [['story', '--device', 'tpu'], /--device must be one of auto, wasm, webgpu/],
+    [['story', 'a', 'b'], /at most one prompt/],
+    [['tell'], /unknown command "tell"/],
+  ])('%j → one-line error, exit 2', (args, message) => {
+    const r = tinyzh(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')[0]).toMatch(/^tinyzh: error: /);
+    expect(hasStack(r.stderr)).toBe(false);
+  });
+
+  it('missing model folder → one-line error naming it, exit 1', () => {
+    const r = tinyzh(['story', '从前', '--model', '/no/such/model']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('tinyzh: error: model folder not found: /no/such/model');
+  });
+
+  it('a folder that is not a model → says so', () => {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const r = tinyzh(['story', '从前', '--model', here]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not a tinyzh model folder/);
+    expect(hasStack(r.stderr)).toBe(false);
+  });
+
+  it('--help prints the options', () => {
+    const r = tinyzh(['story', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--max-new-tokens/);
+    expect(r.stdout).toMatch(/--device/);
+  });
+});
+
+const model = findTestModel();
+const skipReason = await whyCannotGenerate(model);
+if (skipReason) console.warn(`[cli.test] skipping generation tests: ${skipReason}`);
+
+describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
+  const common = ['--model', model!, '--max-new-tokens', '40', '--device', 'wasm'];
+
+  it('same seed → same story, streamed after the prompt, stats on stderr', () => {
+    const a = tinyzh(['story', '从前，有一只小猫', '--seed', '7', '--temperature', '0.9', ...common]);
+    const b = tinyzh(['story', '从前，有一只小猫', '--seed', '7', '--temperature', '0.9', ...common]);
+    expect(a.stderr).not.toMatch(/error/);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(a.stdout.startsWith('从前，有一只小猫')).toBe(true);
+    expect(a.stdout.length).toBeGreaterThan('从前，有一只小猫'.length + 1);
+    expect(b.stdout).toBe(a.stdout);
+    expect(a.stderr).toMatch(/finish: \w+/);
+    expect(a.stderr).toMatch(/tokens\/s/);
+    expect(a.stderr).toMatch(/seed 7/);
+  });
+
+  it('no prompt → starts from an opening of the model folder (or a built-in one)', () => {
+    const r = tinyzh(['story', '--seed', '3', ...common]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().length).toBeGreaterThan(0);
+  });
+
+  it('SIGINT stops cleanly: text so far printed, finish: abort, exit 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, 'story', '从前', '--seed', '1', '--temperature', '1', ...common, '--max-new-tokens', '5000'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (!sent && stdout.length > '从前'.length) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(sent).toBe(true);
+    if (/finish: (eos|stop)/.test(stderr)) return; // the story ended before the signal arrived
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/finish: abort/);
+    expect(hasStack(stderr)).toBe(false);
+    expect(stdout.startsWith('从前')).toBe(true);
+  });
+});
