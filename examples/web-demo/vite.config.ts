@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { tinyzhModel } from './model-plugin';
+import { tinyzhModel } from './model-plugin.ts';
 
 /** The model published with the page: TINYZH_DEMO_MODEL (a folder), else the project's default model. */
 const modelFolder =

@@ -1,0 +1,127 @@
+// Browser test of the static demo: build it with a model folder, serve dist/ with a plain static server (no
+// COOP/COEP), drive Debian Chromium with playwright-core, generate, stop, and save screenshots to test-output/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { findTestModel, repoRoot, whyCannotGenerate } from './model-folder';
+import { serveStatic } from './static-server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const demoRoot = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(repoRoot, 'test-output');
+
+const model = findTestModel();
+let skipReason = await whyCannotGenerate(model);
+if (!existsSync(CHROMIUM)) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing (install Debian's chromium; CI must run this test)`);
+  skipReason ??= `${CHROMIUM} is missing`;
+}
+if (skipReason) console.warn(`[demo.test] skipping the browser test: ${skipReason}`);
+
+const han = /[\u4e00-\u9fff]/g;
+const storyText = (page: Page) => page.$eval('#story', (el) => el.textContent ?? '');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let served: Awaited<ReturnType<typeof serveStatic>>;
+  let dist: string;
+  const consoleLines: string[] = [];
+
+  beforeAll(async () => {
+    dist = mkdtempSync(join(tmpdir(), 'tinyzh-demo-'));
+    process.env.TINYZH_DEMO_MODEL = model;
+    await build({
+      root: demoRoot,
+      configFile: join(demoRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: dist, emptyOutDir: true },
+    });
+    served = await serveStatic(dist);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => served?.server.close(r));
+    if (dist) rmSync(dist, { recursive: true, force: true });
+    if (consoleLines.length) console.log(consoleLines.slice(-30).join('\n'));
+  });
+
+  it('loads the model with a progress bar, streams a Chinese story, and Stop stops it', async () => {
+    // WASM: the device every browser has (headless Chromium here has no WebGPU adapter without flags).
+    await page.goto(`${served.url}?device=wasm`);
+    expect(await page.title()).toMatch(/tinyzh/);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
+      timeout: 120_000,
+    });
+    const error = await page.$eval('#error', (el) => (el.hidden ? '' : el.textContent));
+    expect(error).toBe('');
+    expect(served.requests.some((p) => p.includes('/models/'))).toBe(true);
+    expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/WASM/);
+
+    // 1. A whole story (or up to the length limit): text grows while it streams.
+    await page.$eval('#length', (el: HTMLInputElement) => {
+      el.value = '120';
+      el.dispatchEvent(new Event('input'));
+    });
+    await page.fill('#prompt', '从前，有一只小兔子');
+    await page.click('#generate');
+    const lengths: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      lengths.push((await storyText(page)).length);
+      if ((await page.evaluate(() => document.body.dataset.state)) !== 'generating') break;
+      await sleep(50);
+    }
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 120_000 });
+    const story = await storyText(page);
+    expect(story.startsWith('从前，有一只小兔子')).toBe(true);
+    const generated = story.slice('从前，有一只小兔子'.length);
+    expect(generated.match(han)?.length ?? 0).toBeGreaterThan(5);
+    const distinct = new Set(lengths.filter((n) => n > '从前，有一只小兔子'.length));
+    expect(distinct.size, `text should grow in steps while streaming, saw lengths ${[...distinct]}`).toBeGreaterThan(2);
+    expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/词元\/秒/);
+
+    mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: join(outDir, 'web-demo.png'), fullPage: true });
+
+    // 2. Stop: long story, stop soon after text appears; the text stops growing and the page is usable again.
+    await page.$eval('#length', (el: HTMLInputElement) => {
+      el.value = '1000';
+      el.dispatchEvent(new Event('input'));
+    });
+    await page.click('#generate');
+    await page.waitForFunction(
+      () => (document.querySelector('#story')?.textContent?.length ?? 0) > '从前，有一只小兔子'.length + 2,
+      null,
+      { timeout: 60_000 },
+    );
+    const stoppedWhileGenerating = (await page.evaluate(() => document.body.dataset.state)) === 'generating';
+    await page.$eval('#stop', (b: HTMLButtonElement) => b.click()); // a no-op when the story already ended
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 10_000 });
+    const afterStop = await storyText(page);
+    await sleep(500);
+    expect(await storyText(page)).toBe(afterStop);
+    if (stoppedWhileGenerating) {
+      expect(await page.$eval('#stats', (el) => el.dataset.finishReason)).toMatch(/abort/);
+    }
+    expect(await page.$eval('#generate', (el: HTMLButtonElement) => el.disabled)).toBe(false);
+
+    // 3. Phone width: nothing overflows horizontally.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(outDir, 'web-demo-phone.png'), fullPage: true });
+  });
+});
