@@ -200,13 +200,12 @@ function statsFrom(result: unknown): Stats {
 
 const FINISH_LABELS: Record<string, string> = {
   eos: '故事讲完了',
-  stop: '故事讲完了',
+  stop: '遇到停止词',
   length: '到达长度上限',
   max_tokens: '到达长度上限',
   maxNewTokens: '到达长度上限',
   abort: '已停止',
   aborted: '已停止',
-  stopString: '遇到停止词',
 };
 
 async function generate(): Promise<void> {
