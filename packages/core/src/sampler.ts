@@ -1,0 +1,285 @@
+/**
+ * The reference CPU sampler: one token id from one position's logits, exactly as docs/formats.md "Sampling" defines
+ * (the runtime's WGSL sampler implements the same steps). Every value is computed in float32 (`Float32Array`
+ * stores / `Math.fround`) in the documented order, so a port with float32 arithmetic reproduces it; `exp` is the only
+ * operation whose last bit may differ between platforms.
+ *
+ * Sources: repetition penalty — CTRL (Keskar et al. 2019, https://arxiv.org/abs/1909.05858); top-k (Fan et al. 2018);
+ * top-p / nucleus sampling (Holtzman et al. 2019, https://arxiv.org/abs/1904.09751); counter-based RNG — see `rng.ts`.
+ * @packageDocumentation
+ */
+import { uniform } from './rng.js';
+
+/** Sampling knobs. Omitted fields take the defaults in {@link DEFAULT_SAMPLING}. */
+export interface SamplingOptions {
+  /** Softmax temperature; `<= 0` means greedy (argmax). Default 1. */
+  temperature?: number;
+  /** Keep only the `topK` most likely tokens; 0 = off. Default 0. */
+  topK?: number;
+  /** Nucleus sampling: keep the smallest set reaching this cumulative probability; 1 = off. In [0, 1]. Default 1. */
+  topP?: number;
+  /** CTRL repetition penalty `r > 0` (1 = off): recent logits `l > 0 ? l / r : l * r`. Default 1. */
+  repetitionPenalty?: number;
+  /** How many of the most recent history tokens the penalty looks at (0 = none). Default 64. */
+  repetitionPenaltyLastN?: number;
+  /** RNG stream (taken modulo 2^32). Default 0; pick a fresh one per generation (e.g. `randomSeed()`). */
+  seed?: number;
+}
+
+/** The defaults applied to omitted {@link SamplingOptions} fields. */
+export const DEFAULT_SAMPLING: Readonly<Required<SamplingOptions>> = Object.freeze({
+  temperature: 1,
+  topK: 0,
+  topP: 1,
+  repetitionPenalty: 1,
+  repetitionPenaltyLastN: 64,
+  seed: 0,
+});
+
+/**
+ * Options with defaults filled in and checked.
+ * @throws {RangeError} naming the option: temperature not finite, topK / repetitionPenaltyLastN not a non-negative
+ *   integer, topP outside [0, 1], repetitionPenalty not positive and finite, seed not an integer.
+ */
+export function resolveSamplingOptions(opts: SamplingOptions = {}): Required<SamplingOptions> {
+  const o = { ...DEFAULT_SAMPLING } as Required<SamplingOptions>;
+  for (const k of Object.keys(DEFAULT_SAMPLING) as (keyof SamplingOptions)[]) if (opts[k] !== undefined) o[k] = opts[k]!;
+  if (typeof o.temperature !== 'number' || !Number.isFinite(o.temperature)) throw new RangeError(`sampling option temperature must be a finite number, got ${o.temperature}`);
+  if (!Number.isSafeInteger(o.topK) || o.topK < 0) throw new RangeError(`sampling option topK must be a non-negative integer, got ${o.topK}`);
+  if (typeof o.topP !== 'number' || !(o.topP >= 0 && o.topP <= 1)) throw new RangeError(`sampling option topP must be in [0, 1], got ${o.topP}`);
+  if (typeof o.repetitionPenalty !== 'number' || !Number.isFinite(o.repetitionPenalty) || o.repetitionPenalty <= 0) {
+    throw new RangeError(`sampling option repetitionPenalty must be a positive number, got ${o.repetitionPenalty}`);
+  }
+  if (!Number.isSafeInteger(o.repetitionPenaltyLastN) || o.repetitionPenaltyLastN < 0) {
+    throw new RangeError(`sampling option repetitionPenaltyLastN must be a non-negative integer, got ${o.repetitionPenaltyLastN}`);
+  }
+  if (!Number.isSafeInteger(o.seed)) throw new RangeError(`sampling option seed must be an integer, got ${o.seed}`);
+  return o;
+}
+
+/**
+ * Index of the largest value; the lowest index wins ties. NaN never wins (all-NaN gives 0).
+ * @param logits `[vocab]`
+ * @throws {RangeError} when `logits` is empty
+ */
+export function argmax(logits: ArrayLike<number>): number {
+  const n = logits.length;
+  if (n === 0) throw new RangeError('argmax of an empty array');
+  let best = 0;
+  let bestVal = logits[0];
+  for (let i = 1; i < n; i++) {
+    const v = logits[i];
+    if (v > bestVal || (bestVal !== bestVal && v === v)) {
+      best = i;
+      bestVal = v;
+    }
+  }
+  return best;
+}
+
+/**
+ * Numerically stable softmax in float32: `m = max(l)`, `e_i = exp(l_i − m)`, `Z = Σ e_i` (ascending index order),
+ * `p_i = e_i / Z`, each step rounded to float32. `-Infinity` logits get probability 0.
+ * @param logits `[n]`
+ * @returns `[n]` probabilities summing to 1 (up to float32 rounding)
+ * @throws {RangeError} when empty, when a logit is NaN or +Infinity, or when every logit is -Infinity
+ */
+export function softmax(logits: ArrayLike<number>): Float32Array {
+  const n = logits.length;
+  if (n === 0) throw new RangeError('softmax of an empty array');
+  const out = Float32Array.from(logits);
+  checkLogits(out);
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (out[i] > m) m = out[i];
+  if (m === -Infinity) throw new RangeError('softmax: every logit is -Infinity');
+  let z = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.exp(Math.fround(out[i] - m));
+    z = Math.fround(z + out[i]);
+  }
+  for (let i = 0; i < n; i++) out[i] = out[i] / z;
+  return out;
+}
+
+function checkLogits(w: Float32Array): void {
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i];
+    if (v !== v || v === Infinity) throw new RangeError(`logits[${i}] is ${v}: logits must be finite or -Infinity`);
+  }
+}
+
+/**
+ * Applies the CTRL repetition penalty in place (step 1 of docs/formats.md "Sampling"): each distinct id among the last
+ * `lastN` entries of `history` gets `l > 0 ? l / r : l * r` (in float32), once however often it occurs.
+ * @param logits `[vocab]`, modified in place
+ * @throws {RangeError} when a history entry is not a token id in [0, vocab)
+ */
+export function applyRepetitionPenalty(logits: Float32Array, history: ArrayLike<number>, penalty: number, lastN: number): void {
+  if (penalty === 1 || lastN <= 0 || history.length === 0) return;
+  const r = Math.fround(penalty);
+  const seen = new Set<number>();
+  for (let i = Math.max(0, history.length - lastN); i < history.length; i++) {
+    const id = history[i];
+    if (!Number.isInteger(id) || id < 0 || id >= logits.length) {
+      throw new RangeError(`history[${i}] = ${id} is not a token id in [0, ${logits.length})`);
+    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const l = logits[id];
+    logits[id] = l > 0 ? l / r : l * r;
+  }
+}
+
+/**
+ * Binary max-heap of indices ordered by (key desc, index asc): pops the indices in exactly the order docs/formats.md
+ * prescribes without sorting the whole vocabulary (O(n) build, O(log n) a pop).
+ */
+class OrderHeap {
+  private readonly heap: Uint32Array;
+  private size: number;
+  constructor(private readonly key: Float32Array, items: Uint32Array) {
+    this.heap = items;
+    this.size = items.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+  private before(a: number, b: number): boolean {
+    const ka = this.key[a];
+    const kb = this.key[b];
+    return ka > kb || (ka === kb && a < b);
+  }
+  private down(i: number): void {
+    const h = this.heap;
+    const x = h[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= this.size) break;
+      if (c + 1 < this.size && this.before(h[c + 1], h[c])) c++;
+      if (!this.before(h[c], x)) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = x;
+  }
+  get length(): number {
+    return this.size;
+  }
+  pop(): number {
+    const h = this.heap;
+    const top = h[0];
+    this.size--;
+    if (this.size > 0) {
+      h[0] = h[this.size];
+      this.down(0);
+    }
+    return top;
+  }
+}
+
+function allIndices(n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
+
+/**
+ * Picks the next token from one position's logits (docs/formats.md "Sampling"):
+ * 1. repetition penalty over the last `repetitionPenaltyLastN` history tokens ({@link applyRepetitionPenalty});
+ * 2. `temperature <= 0` → {@link argmax} (lowest index wins ties); otherwise `l / temperature`;
+ * 3. top-k: keep the `topK` largest by (logit desc, index asc);
+ * 4. softmax over the kept logits (as {@link softmax}); tokens whose probability underflows to 0 are dropped;
+ * 5. top-p: in (prob desc, index asc) order keep the shortest prefix whose float32 running sum reaches `topP`
+ *    (at least one token);
+ * 6. `u = uniform(seed, step)`, `S` = float32 sum of the kept probabilities in ascending index order,
+ *    `t = fround(u × S)`; walk the kept tokens in (prob desc, index asc) order accumulating in float32 and return the
+ *    first whose running sum exceeds `t` (the last kept token if rounding leaves none).
+ *
+ * @param logits `[vocab]` float32 logits of one position (not modified)
+ * @param opts sampling options (defaults in {@link DEFAULT_SAMPLING})
+ * @param step index of this token within the generation (0 for the first sampled token): selects the random number
+ * @param history previously seen token ids (prompt and generated), oldest first; only the tail matters
+ * @returns a token id in [0, vocab)
+ * @throws {RangeError} for invalid options, an empty vocabulary, NaN/+Infinity logits, out-of-range history ids, or
+ *   when every logit is -Infinity
+ */
+export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: number, history: ArrayLike<number> = []): number {
+  const o = resolveSamplingOptions(opts);
+  const n = logits.length;
+  if (n === 0) throw new RangeError('sampleLogits: empty logits');
+  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`sampleLogits: step must be a non-negative integer, got ${step}`);
+  const w = Float32Array.from(logits);
+  checkLogits(w);
+  applyRepetitionPenalty(w, history, o.repetitionPenalty, o.repetitionPenaltyLastN);
+
+  if (o.temperature <= 0) return argmax(w);
+  const t = Math.fround(o.temperature);
+  if (t !== 1) for (let i = 0; i < n; i++) w[i] = w[i] / t;
+
+  // 3. top-k (by logit desc, index asc)
+  let kept: Uint32Array;
+  if (o.topK > 0 && o.topK < n) {
+    const heap = new OrderHeap(w, allIndices(n));
+    kept = new Uint32Array(o.topK);
+    for (let j = 0; j < o.topK; j++) kept[j] = heap.pop();
+    kept.sort(); // ascending index order for the sums below
+  } else {
+    kept = allIndices(n);
+  }
+
+  // 4. softmax over the kept logits, sums in ascending index order
+  let m = -Infinity;
+  for (let j = 0; j < kept.length; j++) if (w[kept[j]] > m) m = w[kept[j]];
+  if (m === -Infinity) throw new RangeError('sampleLogits: every kept logit is -Infinity');
+  const p = new Float32Array(n); // probabilities by token id; 0 for dropped tokens
+  let z = 0;
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j];
+    const e = Math.fround(Math.exp(Math.fround(w[i] - m)));
+    p[i] = e;
+    z = Math.fround(z + e);
+  }
+  let live = 0;
+  for (let j = 0; j < kept.length; j++) {
+    const i = kept[j];
+    p[i] = p[i] / z;
+    if (p[i] > 0) kept[live++] = i;
+  }
+  kept = kept.subarray(0, live);
+
+  // 5. top-p on the (prob desc, index asc) order
+  const heap = new OrderHeap(p, kept.slice());
+  let order: Uint32Array | null = null;
+  if (o.topP < 1) {
+    const topP = Math.fround(o.topP);
+    const prefix: number[] = [];
+    let c = 0;
+    while (heap.length > 0) {
+      const i = heap.pop();
+      prefix.push(i);
+      c = Math.fround(c + p[i]);
+      if (c >= topP) break;
+    }
+    order = Uint32Array.from(prefix);
+    kept = order.slice().sort();
+  }
+
+  // 6. draw
+  let s = 0;
+  for (let j = 0; j < kept.length; j++) s = Math.fround(s + p[kept[j]]);
+  const target = Math.fround(uniform(o.seed, step) * s);
+  let c = 0;
+  let last = -1;
+  if (order) {
+    for (let j = 0; j < order.length; j++) {
+      last = order[j];
+      c = Math.fround(c + p[last]);
+      if (c > target) return last;
+    }
+  } else {
+    while (heap.length > 0) {
+      last = heap.pop();
+      c = Math.fround(c + p[last]);
+      if (c > target) return last;
+    }
+  }
+  return last;
+}
