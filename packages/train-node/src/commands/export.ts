@@ -1,6 +1,83 @@
+/**
+ * `tinyzh-train export --checkpoint <dir> --out <path> [--format hf|llama2c] [--onnx fp32,fp16,int8]`
+ *
+ * `hf` (default) writes the model folder of docs/formats.md; `llama2c` writes one llama2.c `.bin` file.
+ */
+import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../export/atomic.js';
+import { loadLlamaModel, resolveCheckpointDir } from '../export/checkpoint.js';
+import { llama2cBin } from '../export/llama2c.js';
+import { exportModelFolder } from '../export/model-folder.js';
+import type { WeightFormat } from '../export/onnx/llama-decoder.js';
 
-/** `tinyzh-train export` — not implemented yet. */
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('the export command is not implemented yet');
+const HELP = `usage: tinyzh-train export --checkpoint <dir> --out <path> [options]
+
+Exports a training checkpoint (a folder with config.json + model.safetensors + tokenizer.json, or a run folder:
+its checkpoints/best, else the latest checkpoints/step-*).
+
+options:
+  --checkpoint <dir>   checkpoint or run folder
+  --out <path>         model folder to write (replaced atomically); with --format llama2c, the .bin file
+  --format <f>         hf (default): config.json, tokenizer files, model.safetensors, onnx/*, manifest.json
+                       llama2c: a llama2.c run.c checkpoint (.bin, legacy version 0)
+  --onnx <list>        ONNX variants for --format hf, comma-separated from fp32,fp16,int8 (default all); "none" for none
+  -h, --help           this help`;
+
+/** Parses `--onnx`. */
+function parseVariants(value: string | undefined): WeightFormat[] {
+  if (value === undefined) return ['fp32', 'fp16', 'int8'];
+  if (value === 'none') return [];
+  const out: WeightFormat[] = [];
+  for (const v of value.split(',').map((s) => s.trim())) {
+    if (v !== 'fp32' && v !== 'fp16' && v !== 'int8') throw new UserError(`--onnx: unknown variant '${v}' (expected fp32, fp16, int8 or none)`);
+    out.push(v);
+  }
+  return out;
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        checkpoint: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string', default: 'hf' },
+        onnx: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UserError(`export: ${(err as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!values.checkpoint) throw new UserError(`export: --checkpoint is required\n\n${HELP}`);
+  if (!values.out) throw new UserError(`export: --out is required\n\n${HELP}`);
+  const dir = resolveCheckpointDir(values.checkpoint);
+  const model = loadLlamaModel(dir);
+  for (const name of model.ignored) console.error(`note: ignoring tensor ${name}`);
+  const started = Date.now();
+  if (values.format === 'llama2c') {
+    const { bytes, warnings } = llama2cBin(model.config, model.weights);
+    for (const w of warnings) console.error(`warning: ${w}`);
+    writeFileAtomic(values.out, bytes);
+    console.error(`wrote ${values.out} (${bytes.byteLength} bytes, llama2.c legacy format) in ${Date.now() - started} ms`);
+    return 0;
+  }
+  if (values.format === 'gguf') throw new UserError('export: --format gguf is not implemented; use llama.cpp convert_hf_to_gguf.py on the hf model folder');
+  if (values.format !== 'hf') throw new UserError(`export: unknown --format '${values.format}' (expected hf or llama2c)`);
+  const files = await exportModelFolder(model, values.out, {
+    onnx: parseVariants(values.onnx),
+    log: (m) => console.error(m),
+  });
+  for (const f of files) console.error(`  ${f.path.padEnd(28)} ${f.size.toLocaleString('en-US').padStart(14)} bytes`);
+  console.error(`wrote model folder ${values.out} from ${dir} in ${Date.now() - started} ms`);
+  return 0;
 }

@@ -1,0 +1,52 @@
+/**
+ * The small JSON files of a Hugging Face model folder besides `config.json`: `tokenizer_config.json` (read by
+ * transformers' and transformers.js' `AutoTokenizer`) and `generation_config.json` (`GenerationConfig`).
+ */
+import type { LlamaConfig } from '@tinyzh/core';
+
+/** Token strings of the special ids, looked up in `tokenizer.json` (`added_tokens`, then `model.vocab`). */
+function tokenById(tokenizerJson: Record<string, unknown>, id: number | undefined, fallback: string): string | null {
+  if (id === undefined) return null;
+  const added = tokenizerJson.added_tokens as { id: number; content: string }[] | undefined;
+  const hit = added?.find((t) => t.id === id);
+  if (hit) return hit.content;
+  const vocab = (tokenizerJson.model as { vocab?: Record<string, number> } | undefined)?.vocab;
+  if (vocab && !Array.isArray(vocab)) {
+    for (const [tok, i] of Object.entries(vocab)) if (i === id) return tok;
+  }
+  return fallback;
+}
+
+/**
+ * `tokenizer_config.json` for a tinyzh tokenizer: `PreTrainedTokenizerFast` (the tokenizer is fully described by
+ * `tokenizer.json`), the special tokens by their strings, `add_bos_token` true / `add_eos_token` false, and
+ * `model_max_length` = the context window.
+ * @param tokenizerJsonText the `tokenizer.json` text shipped beside it
+ */
+export function tokenizerConfigJson(config: LlamaConfig, tokenizerJsonText: string): Record<string, unknown> {
+  const tok = JSON.parse(tokenizerJsonText) as Record<string, unknown>;
+  const unkId = (tok.model as { unk_token?: string } | undefined)?.unk_token;
+  return {
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    bos_token: tokenById(tok, config.bos_token_id, '<s>'),
+    eos_token: tokenById(tok, config.eos_token_id, '</s>'),
+    unk_token: unkId ?? '<unk>',
+    pad_token: tokenById(tok, config.pad_token_id, '<pad>'),
+    add_bos_token: true,
+    add_eos_token: false,
+    clean_up_tokenization_spaces: false,
+    model_max_length: config.max_position_embeddings,
+    padding_side: 'left',
+  };
+}
+
+/** `generation_config.json`: the special ids and the context window as `max_length`. */
+export function generationConfigJson(config: LlamaConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    bos_token_id: config.bos_token_id,
+    eos_token_id: config.eos_token_id,
+    max_length: config.max_position_embeddings,
+  };
+  if (config.pad_token_id !== undefined) out.pad_token_id = config.pad_token_id;
+  return out;
+}
