@@ -1,0 +1,216 @@
+/**
+ * The only module that knows onnxruntime-web (like transformers.js's `backends/onnx.js`).
+ *
+ * `#ort` is this package's import map entry (package.json "imports"): Node, Deno and Bun get onnxruntime-web's
+ * Node build (WASM execution provider, wasm read from disk), browsers and bundlers get `onnxruntime-web/webgpu`
+ * (WebGPU + WASM execution providers; the wasm file is located by `new URL(..., import.meta.url)` inside ORT, which
+ * Vite and plain `<script type=module>` pages resolve without `wasmPaths`).
+ *
+ * The decoder follows the transformers.js / Optimum I/O convention of docs/formats.md: inputs `input_ids`,
+ * `attention_mask`, `position_ids` (int64) and `past_key_values.{i}.key|value` (float32
+ * `[batch, num_key_value_heads, past, head_dim]`); outputs `logits` (float32 `[batch, seq, vocab]`) and
+ * `present.{i}.key|value`.
+ */
+import * as ort from '#ort';
+
+/** Execution device of a session. */
+export type BackendDevice = 'webgpu' | 'wasm';
+
+/** A tensor owned by the backend (CPU or GPU memory); `dispose()` frees GPU memory. */
+export interface BackendTensor {
+  readonly dims: readonly number[];
+  /** Where the data lives: `'cpu'`, `'gpu-buffer'`, … */
+  readonly location: string;
+  dispose(): void;
+}
+
+/** Shapes the decoder needs to build its KV cache. */
+export interface DecoderShape {
+  numLayers: number;
+  numKeyValueHeads: number;
+  headDim: number;
+  vocabSize: number;
+}
+
+/** Options for {@link OnnxDecoder.create}. */
+export interface DecoderSessionOptions {
+  device: BackendDevice;
+  /** WASM threads; default: 1 unless `crossOriginIsolated` (then up to 4). Ignored on WebGPU. */
+  numThreads?: number;
+}
+
+/** Output of one decoder run. `logits` is `[1, seq, vocab]`; on WebGPU it stays in a GPU buffer. */
+export interface DecoderOutput {
+  logits: BackendTensor;
+  present: Map<string, BackendTensor>;
+}
+
+/** True when running under Node, Deno or Bun (a `process.versions.node` exists). */
+export function isNodeLike(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** Default number of WASM threads: 1 unless the page is cross-origin isolated (SharedArrayBuffer available). */
+export function defaultWasmThreads(): number {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (isNodeLike()) return 1;
+  if (g.crossOriginIsolated !== true) return 1;
+  return Math.max(1, Math.min(4, g.navigator?.hardwareConcurrency ?? 1));
+}
+
+/** Whether a WebGPU adapter can be obtained here (does not trust `navigator.gpu` alone). */
+export async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+/** KV input/output names of layer `i`. */
+export function kvNames(i: number): { pastKey: string; pastValue: string; presentKey: string; presentValue: string } {
+  return {
+    pastKey: `past_key_values.${i}.key`,
+    pastValue: `past_key_values.${i}.value`,
+    presentKey: `present.${i}.key`,
+    presentValue: `present.${i}.value`,
+  };
+}
+
+let wasmConfigured = false;
+function configureWasm(numThreads: number): void {
+  // ORT reads env.wasm.numThreads when it first initialises the wasm module; later changes have no effect.
+  if (wasmConfigured) return;
+  ort.env.wasm.numThreads = numThreads;
+  ort.env.wasm.simd = true;
+  ort.env.logLevel = 'error';
+  wasmConfigured = true;
+}
+
+/**
+ * One ONNX Runtime Web session of the exported decoder.
+ *
+ * @throws Error when ORT cannot create the session (bad model bytes, missing inputs/outputs, no WebGPU).
+ */
+export class OnnxDecoder {
+  private constructor(
+    private session: ort.InferenceSession,
+    readonly device: BackendDevice,
+    readonly shape: DecoderShape,
+  ) {}
+
+  /**
+   * Creates the session.
+   * @param model ONNX model bytes (`onnx/model.onnx` of the model folder).
+   * @param shape layer count, KV heads, head_dim, vocab size from config.json.
+   */
+  static async create(model: Uint8Array, shape: DecoderShape, opts: DecoderSessionOptions): Promise<OnnxDecoder> {
+    configureWasm(opts.numThreads ?? defaultWasmThreads());
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [opts.device],
+      graphOptimizationLevel: 'all',
+    };
+    if (opts.device === 'webgpu') {
+      // Keep logits and the KV cache on the GPU: present.* are fed back as past_key_values without a round trip,
+      // the sampler reads logits in place (sampler-wgsl.ts).
+      options.preferredOutputLocation = 'gpu-buffer';
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, options);
+    } catch (e) {
+      throw new Error(`Could not create the ONNX Runtime session on ${opts.device}: ${(e as Error).message ?? e}`);
+    }
+    const need = ['input_ids', 'attention_mask'];
+    for (const name of need) {
+      if (!session.inputNames.includes(name)) {
+        await session.release();
+        throw new Error(
+          `The ONNX model has no input "${name}" (inputs: ${session.inputNames.join(', ')}); expected the decoder layout of docs/formats.md`,
+        );
+      }
+    }
+    const pastInputs = session.inputNames.filter((n: string) => n.startsWith('past_key_values.')).length;
+    if (pastInputs !== 2 * shape.numLayers) {
+      await session.release();
+      throw new Error(
+        `The ONNX model has ${pastInputs} past_key_values inputs but config.json says num_hidden_layers=${shape.numLayers} (expected ${2 * shape.numLayers})`,
+      );
+    }
+    return new OnnxDecoder(session, opts.device, shape);
+  }
+
+  /** Zero-length past tensors `[1, num_key_value_heads, 0, head_dim]` for every layer. */
+  emptyPast(): Map<string, BackendTensor> {
+    const m = new Map<string, BackendTensor>();
+    const dims = [1, this.shape.numKeyValueHeads, 0, this.shape.headDim];
+    for (let i = 0; i < this.shape.numLayers; i++) {
+      const n = kvNames(i);
+      m.set(n.pastKey, new ort.Tensor('float32', new Float32Array(0), dims));
+      m.set(n.pastValue, new ort.Tensor('float32', new Float32Array(0), dims));
+    }
+    return m;
+  }
+
+  /**
+   * Runs the decoder on `ids` at positions `[pastLength, pastLength + ids.length)`.
+   * @param past `past_key_values.{i}.key|value` tensors of length `pastLength` (from {@link emptyPast} or a
+   *   previous run's `present`, renamed by the KV cache).
+   * @returns logits `[1, seq, vocab]` and `present.{i}.key|value` (`past + seq` long), keyed `past_key_values.*`.
+   */
+  async run(ids: readonly number[], pastLength: number, past: Map<string, BackendTensor>): Promise<DecoderOutput> {
+    const seq = ids.length;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, seq]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]),
+    };
+    if (this.session.inputNames.includes('position_ids')) {
+      const pos = new BigInt64Array(seq);
+      for (let i = 0; i < seq; i++) pos[i] = BigInt(pastLength + i);
+      feeds.position_ids = new ort.Tensor('int64', pos, [1, seq]);
+    }
+    for (const [name, t] of past) feeds[name] = t as ort.Tensor;
+    const out = await this.session.run(feeds);
+    const present = new Map<string, BackendTensor>();
+    for (let i = 0; i < this.shape.numLayers; i++) {
+      const n = kvNames(i);
+      present.set(n.pastKey, out[n.presentKey] as ort.Tensor);
+      present.set(n.pastValue, out[n.presentValue] as ort.Tensor);
+    }
+    const logits = out.logits;
+    if (!logits) throw new Error('The ONNX model produced no "logits" output');
+    return { logits: logits as ort.Tensor, present };
+  }
+
+  /** Downloads the last position's logits `[vocab]` (a GPU→CPU copy on WebGPU). */
+  async lastLogits(logits: BackendTensor): Promise<Float32Array> {
+    const t = logits as ort.Tensor;
+    const data = (await t.getData()) as Float32Array;
+    const vocab = t.dims[2]!;
+    const seq = t.dims[1]!;
+    return data.subarray((seq - 1) * vocab, seq * vocab);
+  }
+
+  /** The GPU buffer behind a tensor on WebGPU, or undefined on the CPU. */
+  gpuBuffer(t: BackendTensor): GPUBuffer | undefined {
+    return t.location === 'gpu-buffer' ? ((t as ort.Tensor).gpuBuffer as GPUBuffer) : undefined;
+  }
+
+  /** The GPUDevice ORT uses (valid after the first WebGPU session was created), else undefined. */
+  async gpuDevice(): Promise<GPUDevice | undefined> {
+    if (this.device !== 'webgpu') return undefined;
+    const dev = await (ort.env.webgpu.device as unknown as Promise<GPUDevice> | GPUDevice);
+    return dev ?? undefined;
+  }
+
+  /** Releases the session (and its GPU memory). Idempotent. */
+  async dispose(): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    (this as unknown as { session: ort.InferenceSession | null }).session = null;
+    await s.release();
+  }
+}

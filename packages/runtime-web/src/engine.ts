@@ -1,0 +1,353 @@
+/**
+ * The engine: one loaded model (config, tokenizer, ONNX session, KV cache, sampler) that generates text. Runs
+ * in-process (Node, Deno, Bun, workerd, or a page with `worker: false`) or inside the module worker (worker.ts).
+ */
+import { parseLlamaConfig, sampleLogits, type LlamaConfig, type SamplingOptions } from '@tinyzh/core';
+import { Tokenizer, initTokenizer } from '@tinyzh/tokenizer';
+import { OnnxDecoder, hasWebGpuAdapter, isNodeLike, type BackendDevice } from './backend/onnx.js';
+import { KvCache } from './kv-cache.js';
+import { WgslSampler } from './sampler-wgsl.js';
+import { generate, type GenerateOptions, type GenerationResult, type TokenModel } from './generate.js';
+import { loadModelFiles, type LoadProgress } from './load.js';
+
+/** Device request: `'auto'` measures WebGPU against WASM at load and keeps the faster. */
+export type DeviceOption = 'auto' | 'webgpu' | 'wasm';
+
+/** Which ONNX file of the model folder to run. */
+export type ModelDtype = 'fp32' | 'fp16' | 'q8';
+
+const ONNX_FILES: Record<ModelDtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+};
+
+/** Options of {@link StoryEngine.load} (functions excluded so they can cross a worker boundary, except callbacks). */
+export interface EngineOptions {
+  /** Model folder: URL, `file:` URL or path (Node). Default in Node: the model shipped in this package. */
+  model?: string | URL;
+  device?: DeviceOption;
+  /** ONNX variant (default `'fp32'`, `onnx/model.onnx`). */
+  dtype?: ModelDtype;
+  /** WASM threads (default 1, or up to 4 when `crossOriginIsolated`). */
+  numThreads?: number;
+  /** See {@link LoadOptions.cache}. */
+  cache?: boolean | string;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/** What was loaded. */
+export interface ModelInfo {
+  /** Model folder URL. */
+  url: string;
+  /** The ONNX file that runs. */
+  onnxFile: string;
+  /** `config.json` (Hugging Face LlamaConfig fields). */
+  config: LlamaConfig;
+  vocabSize: number;
+  /** Context window in tokens (`max_position_embeddings`). */
+  contextLength: number;
+  /** Total bytes loaded. */
+  bytes: number;
+  /** Decode tokens/s measured per device by `device: 'auto'` (absent when not measured). */
+  deviceTimings?: Partial<Record<BackendDevice, number>>;
+}
+
+/** The default model folder shipped with the package (`models/tinyzh-stories-tiny/` next to `dist/`). */
+export function defaultModelUrl(): URL {
+  return new URL('../models/tinyzh-stories-tiny/', import.meta.url);
+}
+
+async function assertDefaultModelPresent(url: URL): Promise<void> {
+  if (url.protocol !== 'file:') return;
+  const { access } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const path = fileURLToPath(new URL('manifest.json', url));
+  try {
+    await access(path);
+  } catch {
+    throw new Error(
+      `The default model is not installed: ${fileURLToPath(url)} has no manifest.json. ` +
+        'Pass `model` (a tinyzh model folder: path or URL), or install a @tinyzh/runtime-web build that ships models/tinyzh-stories-tiny/.',
+    );
+  }
+}
+
+/** A probe run: prefill 8 tokens, then `steps` greedy decode steps; returns decode tokens/s. */
+async function measureDecode(decoder: OnnxDecoder, steps: number): Promise<number> {
+  const kv = new KvCache(() => decoder.emptyPast());
+  try {
+    let ids = [1, 12, 13, 14, 15, 16, 17, 18].map((x) => x % decoder.shape.vocabSize);
+    let t0 = 0;
+    for (let s = 0; s <= steps; s++) {
+      if (s === 1) t0 = performance.now();
+      const out = await decoder.run(ids, kv.length, kv.past);
+      kv.update(out.present, ids);
+      const row = await decoder.lastLogits(out.logits); // includes the read back the real loop avoids on WebGPU
+      out.logits.dispose();
+      ids = [row.length > 0 ? 12 + (s % 8) : 12];
+    }
+    return (steps * 1000) / (performance.now() - t0);
+  } finally {
+    kv.dispose();
+  }
+}
+
+/** A loaded model that generates text. One generation at a time (later calls wait their turn). */
+export class StoryEngine implements TokenModel {
+  private kv: KvCache;
+  private sampler: WgslSampler | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private current: AbortController | undefined;
+  /** Set once WebGPU failed and the engine moved to WASM. */
+  fellBack = false;
+
+  private constructor(
+    private decoder: OnnxDecoder,
+    private modelBytes: Uint8Array | undefined,
+    readonly tokenizer: Tokenizer,
+    readonly config: LlamaConfig,
+    readonly modelInfo: ModelInfo,
+    private readonly numThreads: number | undefined,
+  ) {
+    this.kv = new KvCache(() => this.decoder.emptyPast());
+  }
+
+  /**
+   * Loads a model folder and creates the session.
+   * @throws Error for a missing default model, 404/CORS/network failures, corrupted files (named), a config that is
+   *   not a Llama (`model_type`), a tokenizer whose vocabulary does not fit the model, or no usable device.
+   */
+  static async load(opts: EngineOptions = {}): Promise<StoryEngine> {
+    let model = opts.model;
+    if (model === undefined) {
+      if (!isNodeLike()) throw new Error('createStoryteller: pass `model`, the URL of a tinyzh model folder');
+      const url = defaultModelUrl();
+      await assertDefaultModelPresent(url);
+      model = url;
+    }
+    const onnxFile = ONNX_FILES[opts.dtype ?? 'fp32'];
+    if (!onnxFile) throw new Error(`Unknown dtype ${JSON.stringify(opts.dtype)}: use 'fp32', 'fp16' or 'q8'`);
+    const loaded = await loadModelFiles(model, ['config.json', 'tokenizer.json', onnxFile], {
+      onProgress: opts.onProgress,
+      cache: opts.cache,
+    });
+    const text = (f: string): string => new TextDecoder().decode(loaded.files.get(f)!);
+    const configUrl = loaded.base + 'config.json';
+    let configJson: Record<string, unknown>;
+    try {
+      configJson = JSON.parse(text('config.json')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`${configUrl}: not valid JSON (${(e as Error).message})`);
+    }
+    if (configJson.model_type !== undefined && configJson.model_type !== 'llama') {
+      throw new Error(`${configUrl}: model_type is ${JSON.stringify(configJson.model_type)}; this runtime runs tinyzh Llama models ("llama")`);
+    }
+    const config = parseLlamaConfig(configJson, configUrl);
+
+    await initTokenizer();
+    const tokenizer = await Tokenizer.fromJSON(text('tokenizer.json'));
+    if (tokenizer.vocabSize > config.vocab_size) {
+      tokenizer.dispose();
+      throw new Error(
+        `Vocabulary mismatch in ${loaded.base}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json vocab_size is ${config.vocab_size}`,
+      );
+    }
+    if (tokenizer.eosId !== undefined && tokenizer.eosId !== config.eos_token_id) {
+      tokenizer.dispose();
+      throw new Error(
+        `Vocabulary mismatch in ${loaded.base}: tokenizer </s> is id ${tokenizer.eosId} but config.json eos_token_id is ${config.eos_token_id}`,
+      );
+    }
+
+    const shape = {
+      numLayers: config.num_hidden_layers,
+      numKeyValueHeads: config.num_key_value_heads,
+      headDim: config.head_dim,
+      vocabSize: config.vocab_size,
+    };
+    const bytes = loaded.files.get(onnxFile)!;
+    const request = opts.device ?? 'auto';
+    if (!['auto', 'webgpu', 'wasm'].includes(request)) throw new Error(`Unknown device ${JSON.stringify(request)}: use 'auto', 'webgpu' or 'wasm'`);
+    let decoder: OnnxDecoder;
+    let timings: ModelInfo['deviceTimings'];
+    if (request === 'wasm' || (request === 'auto' && !(await hasWebGpuAdapter()))) {
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads });
+    } else if (request === 'webgpu') {
+      if (!(await hasWebGpuAdapter())) throw new Error('device "webgpu" requested but no WebGPU adapter is available here');
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });
+    } else {
+      // auto with an adapter: WASM can beat WebGPU on tiny models (transformers.js #1750) — measure both briefly.
+      const wasm = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads });
+      let gpu: OnnxDecoder | undefined;
+      try {
+        gpu = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });
+      } catch {
+        gpu = undefined;
+      }
+      if (!gpu) {
+        decoder = wasm;
+      } else {
+        timings = { wasm: await measureDecode(wasm, 8) };
+        try {
+          await measureDecode(gpu, 2); // warm-up: shader compilation
+          timings.webgpu = await measureDecode(gpu, 8);
+        } catch {
+          timings.webgpu = 0;
+        }
+        if ((timings.webgpu ?? 0) > timings.wasm!) {
+          decoder = gpu;
+          await wasm.dispose();
+        } else {
+          decoder = wasm;
+          await gpu.dispose();
+        }
+      }
+    }
+    const info: ModelInfo = {
+      url: loaded.base,
+      onnxFile,
+      config,
+      vocabSize: config.vocab_size,
+      contextLength: config.max_position_embeddings,
+      bytes: [...loaded.files.values()].reduce((a, b) => a + b.byteLength, 0),
+      deviceTimings: timings,
+    };
+    // Keep the ONNX bytes only while a WASM fallback may be needed.
+    const engine = new StoryEngine(decoder, decoder.device === 'webgpu' ? bytes : undefined, tokenizer, config, info, opts.numThreads);
+    await engine.initSampler();
+    return engine;
+  }
+
+  private async initSampler(): Promise<void> {
+    const dev = await this.decoder.gpuDevice();
+    if (!dev) return;
+    try {
+      this.sampler = new WgslSampler(dev, this.config.vocab_size);
+    } catch {
+      this.sampler = undefined; // the CPU sampler (logits read back) still works
+    }
+    void dev.lost?.then(() => {
+      this.sampler = undefined;
+    });
+  }
+
+  /** `'webgpu'` or `'wasm'`. */
+  get device(): BackendDevice {
+    return this.decoder.device;
+  }
+
+  get maxPositions(): number {
+    return this.config.max_position_embeddings;
+  }
+
+  get cachedLength(): number {
+    return this.kv.length;
+  }
+
+  reset(): void {
+    this.kv.reset();
+  }
+
+  /** One decoder run on `ids` and one sampled token (TokenModel). Falls back to WASM when WebGPU fails. */
+  async next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number> {
+    try {
+      return await this.nextOn(ids, sampling, step, history);
+    } catch (e) {
+      if (this.decoder.device !== 'webgpu' || !this.modelBytes) throw e;
+      // WebGPU device loss or an EP error: continue on WASM from the same context.
+      const context = [...this.kv.tokenIds, ...ids];
+      await this.switchToWasm();
+      return this.nextOn(context, sampling, step, history);
+    }
+  }
+
+  private async nextOn(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number> {
+    const out = await this.decoder.run(ids, this.kv.length, this.kv.past);
+    this.kv.update(out.present, ids);
+    try {
+      const buf = this.sampler ? this.decoder.gpuBuffer(out.logits) : undefined;
+      if (buf && this.sampler) {
+        const offset = (ids.length - 1) * this.config.vocab_size;
+        return await this.sampler.sample(buf, offset, sampling, step, history);
+      }
+      const row = await this.decoder.lastLogits(out.logits);
+      return sampleLogits(row, sampling, step, history);
+    } finally {
+      out.logits.dispose();
+    }
+  }
+
+  private async switchToWasm(): Promise<void> {
+    const bytes = this.modelBytes!;
+    try {
+      this.kv.dispose();
+    } catch {
+      /* buffers of a lost device */
+    }
+    this.sampler?.dispose();
+    this.sampler = undefined;
+    try {
+      await this.decoder.dispose();
+    } catch {
+      /* lost device */
+    }
+    this.decoder = await OnnxDecoder.create(bytes, this.decoder.shape, { device: 'wasm', numThreads: this.numThreads });
+    this.kv = new KvCache(() => this.decoder.emptyPast());
+    this.modelBytes = undefined;
+    this.fellBack = true;
+  }
+
+  /** Prompt ids: the `<s>` prefix (`bos_token_id`), then the encoded prompt. */
+  encodePrompt(prompt: string): number[] {
+    return [this.config.bos_token_id, ...this.tokenizer.encode(prompt, { addBos: false })];
+  }
+
+  /**
+   * Generates a continuation of `prompt`, calling `onText` with each new piece of text.
+   * Calls are queued: one generation runs at a time.
+   * @throws Error after dispose(), for invalid options, or when the model fails on every device.
+   */
+  generate(prompt: string, opts: GenerateOptions, onText: (text: string) => void): Promise<GenerationResult> {
+    if (this.disposed) return Promise.reject(new Error('This storyteller was disposed'));
+    const run = async (): Promise<GenerationResult> => {
+      if (this.disposed) throw new Error('This storyteller was disposed');
+      const ids = this.encodePrompt(prompt);
+      const decoder = this.tokenizer.createDecodeStream({ skipSpecialTokens: true });
+      // One controller per generation: the caller's signal and dispose() both abort it.
+      const ac = new AbortController();
+      const user = opts.signal;
+      const forward = (): void => ac.abort(user?.reason);
+      if (user?.aborted) ac.abort(user.reason);
+      else user?.addEventListener('abort', forward, { once: true });
+      this.current = ac;
+      try {
+        return await generate(this, ids, this.config.eos_token_id, decoder, { ...opts, signal: ac.signal }, onText);
+      } finally {
+        user?.removeEventListener('abort', forward);
+        this.current = undefined;
+        // Free the KV cache between generations (GPU memory stays flat across many generations).
+        if (!this.disposed) this.kv.reset();
+      }
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Frees the session, KV cache, GPU sampler and tokenizer. Idempotent; aborts a running generation (within one
+   * token) and waits for it to stop; queued generations are rejected. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.current?.abort();
+    await this.queue;
+    this.kv.dispose();
+    this.sampler?.dispose();
+    this.sampler = undefined;
+    await this.decoder.dispose();
+    this.tokenizer.dispose();
+    this.modelBytes = undefined;
+  }
+}

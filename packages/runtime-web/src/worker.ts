@@ -1,0 +1,67 @@
+/**
+ * Module Web Worker entry: runs a {@link StoryEngine} off the main thread, driven through comlink. Text streams back
+ * through a comlink proxy callback (comlink cannot pass async generators); aborts arrive as `abort(id)` calls,
+ * handled between decoder steps, so a generation stops within one token.
+ *
+ * Started by createStoryteller as `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`; bundlers
+ * that need an explicit worker can pass `worker: new Worker(new URL('@tinyzh/runtime-web/worker', import.meta.url), { type: 'module' })`.
+ */
+import * as Comlink from 'comlink';
+import { StoryEngine, type EngineOptions, type ModelInfo } from './engine.js';
+import type { GenerateOptions, GenerationResult } from './generate.js';
+import type { LoadProgress } from './load.js';
+
+/** The API the main thread calls through comlink. */
+export class WorkerEngine {
+  private engine: StoryEngine | undefined;
+  private readonly running = new Map<number, AbortController>();
+
+  async load(opts: Omit<EngineOptions, 'onProgress'>, onProgress?: (p: LoadProgress) => void): Promise<{ device: string; modelInfo: ModelInfo }> {
+    if (this.engine) throw new Error('This worker already holds a model');
+    this.engine = await StoryEngine.load({ ...opts, onProgress: onProgress ? (p) => void onProgress(p) : undefined });
+    return { device: this.engine.device, modelInfo: this.engine.modelInfo };
+  }
+
+  async generate(
+    id: number,
+    prompt: string,
+    opts: Omit<GenerateOptions, 'signal'>,
+    onText: ((text: string) => unknown) & { [Comlink.releaseProxy]?: () => void },
+  ): Promise<GenerationResult> {
+    const engine = this.engine;
+    if (!engine) throw new Error('No model loaded in the worker');
+    const ac = new AbortController();
+    this.running.set(id, ac);
+    let last: unknown;
+    try {
+      // Fire-and-forget per piece (no round trip per token); the last one is awaited so all text arrives first.
+      const result = await engine.generate(prompt, { ...opts, signal: ac.signal }, (t) => {
+        last = onText(t);
+      });
+      await last;
+      return { ...result, device: engine.device };
+    } finally {
+      this.running.delete(id);
+      onText[Comlink.releaseProxy]?.();
+    }
+  }
+
+  abort(id: number): void {
+    this.running.get(id)?.abort();
+  }
+
+  device(): string | undefined {
+    return this.engine?.device;
+  }
+
+  async dispose(): Promise<void> {
+    for (const ac of this.running.values()) ac.abort();
+    await this.engine?.dispose();
+    this.engine = undefined;
+  }
+}
+
+const scope = globalThis as { WorkerGlobalScope?: unknown; postMessage?: unknown };
+if (typeof scope.WorkerGlobalScope !== 'undefined' && typeof scope.postMessage === 'function') {
+  Comlink.expose(new WorkerEngine());
+}
