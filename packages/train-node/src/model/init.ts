@@ -1,5 +1,5 @@
-import type { LlamaConfig } from './core-shim.js';
-import { llamaTensorSpecs } from './core-shim.js';
+import type { LlamaConfig } from '@tinyzh/core';
+import { llamaTensorSpecs } from '@tinyzh/core';
 import { Rng } from '../train/rng.js';
 
 /**

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the `@tensorflow/tfjs` bundle imports this file)
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import type { LlamaConfig } from './core-shim.js';
-import { llamaTensorSpecs } from './core-shim.js';
+import type { LlamaConfig } from '@tinyzh/core';
+import { llamaTensorSpecs } from '@tinyzh/core';
 import { attention, type AttentionContext } from './attention.js';
 import { crossEntropy } from './cross-entropy.js';
 import { embedding } from './embedding.js';

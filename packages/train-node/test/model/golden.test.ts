@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/backend/index.js';
-import { readSafetensors, toFloat32, type LlamaConfig } from '../../src/model/core-shim.js';
+import { readSafetensors, toFloat32, type LlamaConfig } from '@tinyzh/core';
 import { LlamaModel } from '../../src/model/llama.js';
 
 // Fixtures from scripts/make-model-fixtures.py (HF transformers LlamaForCausalLM, float32).
@@ -25,8 +25,8 @@ describe.each(['wasm', 'cpu'] as const)('Llama forward/backward equals transform
     await selectBackend(backend);
     const dir = join(root, name);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as LlamaConfig;
-    const weights = readSafetensors(readFileSync(join(dir, 'model.safetensors')));
-    const golden = readSafetensors(readFileSync(join(dir, 'golden.safetensors'))).tensors;
+    const weights = readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+    const golden = readSafetensors(new Uint8Array(readFileSync(join(dir, 'golden.safetensors')))).tensors;
     const tokens = (JSON.parse(readFileSync(join(dir, 'batch.json'), 'utf8')) as { tokens: number[][] }).tokens;
     const B = tokens.length;
     const T = tokens[0]!.length - 1;
