@@ -140,7 +140,6 @@ export function buildLlamaDecoderOnnx(
   // ---- common constants ----
   const axes0 = g.constInt64('axes0', [0]);
   const axes1 = g.constInt64('axes1', [1]);
-  const axes2 = g.constInt64('axes2', [2]);
   const eps = g.constFloat('rms_norm_eps', config.rms_norm_eps);
   const one = g.constFloat('one', 1);
   const scaleQK = g.constFloat('attn_scale', 1 / Math.sqrt(D));
@@ -195,11 +194,13 @@ export function buildLlamaDecoderOnnx(
     return g.node('Add', [g.node('Mul', [x, cosBS]), g.node('Mul', [rotated, sinBS])]);
   };
 
+  let repeatConsts: { axes2: string; expand: string; shape: string } | undefined;
   /** `[B, nKV, T, D]` → `[B, nH, T, D]` by repeating each KV head `rep` times (transformers `repeat_kv`). */
   const repeatKv = (x: string): string => {
     if (rep === 1) return x;
-    const expanded = g.node('Expand', [g.node('Unsqueeze', [x, axes2]), g.constInt64('repeat_kv', [1, 1, rep, 1, 1])]);
-    return g.node('Reshape', [expanded, g.constInt64('shape_rep', [0, nH, -1, D])]);
+    repeatConsts ??= { axes2: g.constInt64('axes2', [2]), expand: g.constInt64('repeat_kv', [1, 1, rep, 1, 1]), shape: g.constInt64('shape_rep', [0, nH, -1, D]) };
+    const expanded = g.node('Expand', [g.node('Unsqueeze', [x, repeatConsts.axes2]), repeatConsts.expand]);
+    return g.node('Reshape', [expanded, repeatConsts.shape]);
   };
 
   for (let i = 0; i < L; i++) {
