@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { sampleLogits } from '@tinyzh/core';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'export');
 
@@ -88,14 +89,21 @@ export function argmax(logits: Float32Array, offset: number, n: number): number 
   return best;
 }
 
-/** Greedy generation of `n` tokens after `prompt` with the KV cache (batch 1); returns only the new tokens. */
-export async function greedy(session: ort.InferenceSession, d: Dims, prompt: number[], n: number): Promise<number[]> {
+/**
+ * Greedy generation of `n` tokens after `prompt` with the KV cache (batch 1); returns only the new tokens.
+ * With `repetitionPenalty` ≠ 1, the CTRL penalty of `@tinyzh/core`'s sampler (same as transformers') over the whole
+ * sequence is applied before the argmax.
+ */
+export async function greedy(session: ort.InferenceSession, d: Dims, prompt: number[], n: number, repetitionPenalty = 1): Promise<number[]> {
   const seq = prompt.slice();
   let r = await step(session, d, [prompt], [prompt.map(() => 1)], emptyPast(d, 1));
   const out: number[] = [];
   for (let t = 0; t < n; t++) {
     const S = r.dims[1]!;
-    const next = argmax(r.logits, (S - 1) * d.vocab, d.vocab);
+    const last = r.logits.subarray((S - 1) * d.vocab, S * d.vocab);
+    const next = repetitionPenalty === 1
+      ? argmax(r.logits, (S - 1) * d.vocab, d.vocab)
+      : sampleLogits(last, { temperature: 0, repetitionPenalty, repetitionPenaltyLastN: seq.length }, t, seq);
     out.push(next);
     seq.push(next);
     if (t + 1 < n) r = await step(session, d, [[next]], [seq.map(() => 1)], r.past);
