@@ -271,6 +271,7 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
       const s = (state.splits[split] ??= { shards: [], complete: false });
       if (s.complete) { log(`${split}: tokenized in an earlier run`); continue; }
       if (!setUp) { await pool.setup('tokenize', { tokenizerJson, dtype }); setUp = true; }
+      await mkdir(join(o.out, split), { recursive: true });
       await removeTemporaries(join(o.out, split));
       const skip = s.shards.reduce((n, x) => n + x.documents, 0);
       if (skip > 0) log(`${split}: resuming after ${s.shards.length} shards (${skip} stories)`);
