@@ -1,0 +1,109 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { join } from 'node:path';
+import { createStoryteller, type Storyteller } from '../src/index.js';
+import { StoryEngine } from '../src/engine.js';
+import { referenceGreedy } from './helpers/reference.js';
+import { fixtureModelDir } from './helpers/fixture.js';
+
+let FIXTURE_DIR: string;
+
+const cfg = { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 };
+
+describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () => {
+  let teller: Storyteller;
+  let engine: StoryEngine;
+  beforeAll(async () => {
+    FIXTURE_DIR = await fixtureModelDir();
+    engine = await StoryEngine.load({ model: FIXTURE_DIR, device: 'wasm' });
+    teller = await createStoryteller({ model: FIXTURE_DIR, device: 'wasm' });
+  });
+  afterAll(async () => {
+    await engine?.dispose();
+    await teller?.dispose();
+  });
+
+  it('greedy tokens equal onnxruntime-node', async () => {
+    for (const prompt of ['从前', '小猫在', 'a']) {
+      const ids = engine.encodePrompt(prompt);
+      const ref = await referenceGreedy(join(FIXTURE_DIR, 'onnx/model.onnx'), cfg, ids, 40);
+      const r = await engine.generate(prompt, { temperature: 0, maxNewTokens: 40 }, () => undefined);
+      expect(ref.length).toBeGreaterThan(0);
+      expect(r.tokenIds).toEqual(ref);
+      expect(r.finishReason).toBe(ref.length < 40 ? 'eos' : 'length');
+    }
+  });
+
+  it('streams text through the storyteller with a result', async () => {
+    const stream = teller.generate('从前', { temperature: 0.8, topP: 0.9, seed: 7, maxNewTokens: 20 });
+    let text = '';
+    for await (const piece of stream) text += piece;
+    const r = await stream.result;
+    expect(r.text).toBe(text);
+    expect(['eos', 'length']).toContain(r.finishReason);
+    expect(r.tokens).toBe(r.tokenIds.length);
+    expect(r.tokensPerSecond).toBeGreaterThan(0);
+    expect(r.timeToFirstTokenMs).toBeGreaterThan(0);
+    expect(r.device).toBe('wasm');
+    expect(teller.device).toBe('wasm');
+    expect(teller.modelInfo.contextLength).toBe(128);
+    // same seed → same tokens
+    const again = teller.generate('从前', { temperature: 0.8, topP: 0.9, seed: 7, maxNewTokens: 20 });
+    expect((await again.result).tokenIds).toEqual(r.tokenIds);
+  });
+
+  it('slides the window past max_position_embeddings (128) like the reference, and says so', async () => {
+    const onnx = join(FIXTURE_DIR, 'onnx/model.onnx');
+    // a long generation from a short prompt
+    const ids = engine.encodePrompt('从前');
+    const ref = await referenceGreedy(onnx, cfg, ids, 200, 128);
+    const r = await engine.generate('从前', { temperature: 0, maxNewTokens: 200 }, () => undefined);
+    expect(ref.length).toBe(200);
+    expect(r.tokenIds).toEqual(ref);
+    expect(r.truncated).toBe(true);
+    // a prompt longer than the window
+    const long = '从前有一只小猫'.repeat(40);
+    const ref2 = await referenceGreedy(onnx, cfg, engine.encodePrompt(long), 10, 128);
+    const r2 = await engine.generate(long, { temperature: 0, maxNewTokens: 10 }, () => undefined);
+    expect(r2.truncated).toBe(true);
+    expect(r2.tokenIds).toEqual(ref2);
+    const short = await engine.generate('从前', { temperature: 0, maxNewTokens: 10 }, () => undefined);
+    expect(short.truncated).toBe(false);
+  });
+
+  it('aborts within one token and stays usable', async () => {
+    const ac = new AbortController();
+    let pieces = 0;
+    const stream = teller.generate('从前', { temperature: 1, seed: 1, maxNewTokens: 100, signal: ac.signal });
+    for await (const _ of stream) {
+      pieces++;
+      if (pieces === 2) ac.abort();
+    }
+    const r = await stream.result;
+    expect(r.finishReason === 'abort' || r.finishReason === 'eos').toBe(true);
+    if (r.finishReason === 'abort') expect(r.tokens).toBeLessThanOrEqual(3);
+    const ok = await teller.generate('从前', { temperature: 0, maxNewTokens: 5 }).result;
+    expect(ok.tokens).toBeGreaterThan(0);
+  });
+
+  it('breaking out of for-await aborts the generation', async () => {
+    const stream = teller.generate('从前', { temperature: 1, seed: 3, maxNewTokens: 100 });
+    for await (const _ of stream) break;
+    const r = await stream.result;
+    expect(['abort', 'eos']).toContain(r.finishReason);
+  });
+});
+
+describe('dispose', () => {
+  it('stops a running generation and rejects later ones', async () => {
+    FIXTURE_DIR = await fixtureModelDir();
+    const teller = await createStoryteller({ model: FIXTURE_DIR, device: 'wasm' });
+    const stream = teller.generate('从前', { temperature: 1, seed: 5, maxNewTokens: 100 });
+    const it = stream[Symbol.asyncIterator]();
+    await it.next();
+    await teller.dispose();
+    const r = await stream.result;
+    expect(['abort', 'eos', 'length']).toContain(r.finishReason);
+    await expect(teller.generate('x').result).rejects.toThrow(/disposed/);
+    await teller.dispose(); // idempotent
+  });
+});
