@@ -21,8 +21,11 @@ export const DTYPE_BYTES: Readonly<Record<DType, number>> = Object.freeze({
   I64: 8,
 });
 
-/** The supported dtypes, widest first (the order the safetensors writer lays data out in). */
-export const DTYPES: readonly DType[] = Object.freeze(['I64', 'F32', 'I32', 'F16', 'BF16', 'I8', 'U8'] as DType[]);
+/**
+ * The supported dtypes in the order the safetensors writer lays their data out: widest first, and within a width the
+ * order of the reference Rust implementation (its `Dtype` enum, descending), so data layouts match Python's.
+ */
+export const DTYPES: readonly DType[] = Object.freeze(['I64', 'F32', 'I32', 'BF16', 'F16', 'I8', 'U8'] as DType[]);
 
 /** True when `x` is one of the supported {@link DType} names. */
 export function isDType(x: unknown): x is DType {

@@ -13,6 +13,8 @@
  * @packageDocumentation
  */
 import { DTYPE_BYTES, DTYPES, type DType, isDType, IS_LITTLE_ENDIAN } from './dtype.js';
+
+const DTYPE_RANK: Record<string, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i]));
 import {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
@@ -228,8 +230,9 @@ function checkTensor(name: string, t: TensorData): number {
 
 /**
  * Serializes tensors to the safetensors format, deterministically: header keys in name order (`__metadata__` first),
- * data laid out widest dtype first then by name (as the reference implementation does, so every tensor's data starts
- * at a multiple of its element size), header padded with spaces so the data starts at a multiple of 8.
+ * data laid out by dtype in {@link DTYPES} order (widest first) then by name — the reference implementation's layout,
+ * so every tensor's data starts at a multiple of its element size — and the header padded with spaces so the data
+ * starts at a multiple of 8 (a `Float32Array` can view an F32 tensor of a file loaded at an aligned address).
  *
  * @param tensors tensors by name (a `Map` or a plain object)
  * @param metadata optional `__metadata__` (string values only)
@@ -247,7 +250,7 @@ export function writeSafetensors(
     sizes.set(name, checkTensor(name, t));
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const layout = list.slice().sort((a, b) => DTYPE_BYTES[b[1].dtype] - DTYPE_BYTES[a[1].dtype] || byName(a[0], b[0]));
+  const layout = list.slice().sort((a, b) => DTYPE_RANK[a[1].dtype] - DTYPE_RANK[b[1].dtype] || byName(a[0], b[0]));
   const offsets = new Map<string, [number, number]>();
   let cursor = 0;
   for (const [name] of layout) {
