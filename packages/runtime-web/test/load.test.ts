@@ -1,0 +1,124 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { createStoryteller } from '../src/index.js';
+import { loadModelFiles, type LoadProgress } from '../src/load.js';
+import { fixtureModelDir, copyModel, rewriteManifest } from './helpers/fixture.js';
+
+let FIXTURE: string;
+beforeAll(async () => {
+  FIXTURE = await fixtureModelDir();
+});
+
+/** A loopback static server over `root`; `requests` counts hits. */
+function serve(root: string): Promise<{ url: string; server: Server; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    requests.push(path);
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const body = readFileSync(file);
+    res.writeHead(200, { 'content-length': body.byteLength, 'content-type': 'application/octet-stream' }).end(body);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, requests })),
+  );
+}
+
+describe('manifest checks', () => {
+  it('names a corrupted file', async () => {
+    const dir = copyModel(FIXTURE);
+    const p = join(dir, 'onnx/model.onnx');
+    const b = readFileSync(p);
+    b[1000] ^= 0xff;
+    writeFileSync(p, b);
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/onnx\/model\.onnx.*corrupted/);
+  });
+
+  it('names a truncated file', async () => {
+    const dir = copyModel(FIXTURE);
+    const p = join(dir, 'tokenizer.json');
+    writeFileSync(p, readFileSync(p).subarray(0, 100));
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/tokenizer\.json.*truncated/);
+  });
+
+  it('rejects a folder without manifest.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyzh-empty-'));
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/not found.*manifest\.json/);
+  });
+
+  it('rejects a model that is not a Llama', async () => {
+    const dir = copyModel(FIXTURE);
+    const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    c.model_type = 'gpt2';
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
+    await rewriteManifest(dir);
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/model_type is "gpt2"/);
+  });
+
+  it('rejects a tokenizer larger than the model vocabulary', async () => {
+    const dir = copyModel(FIXTURE);
+    const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    c.vocab_size = 300;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
+    await rewriteManifest(dir);
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/Vocabulary mismatch.*312 tokens.*vocab_size is 300/);
+  });
+
+  it('explains a missing default model', async () => {
+    const { defaultModelPath } = await import('../src/index.js');
+    if (existsSync(join(defaultModelPath(), 'manifest.json'))) return; // the lead has committed it
+    await expect(createStoryteller({ device: 'wasm' })).rejects.toThrow(/default model is not installed/);
+  });
+});
+
+describe('over HTTP', () => {
+  let srv: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    srv = await serve(FIXTURE);
+  });
+  afterAll(() => srv?.server.close());
+
+  it('reports progress, caches on disk, and loads offline the second time', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'tinyzh-cache-'));
+    const events: LoadProgress[] = [];
+    const files = ['config.json', 'tokenizer.json', 'onnx/model.onnx'];
+    const a = await loadModelFiles(srv.url, files, { cache, onProgress: (p) => events.push(p) });
+    expect([...a.files.keys()]).toEqual(files);
+    const done = events.filter((e) => e.status === 'done').map((e) => e.file);
+    expect(done).toEqual(files);
+    const onnx = events.filter((e) => e.file === 'onnx/model.onnx' && e.status === 'download');
+    expect(onnx.at(-1)!.loaded).toBe(onnx.at(-1)!.total);
+    expect(onnx.at(-1)!.total).toBe(a.files.get('onnx/model.onnx')!.byteLength);
+
+    // server gone: everything comes from the cache
+    const dead = `http://127.0.0.1:9/`;
+    await expect(loadModelFiles(dead, files, { cache: false })).rejects.toThrow(/Could not fetch/);
+    const b = await loadModelFiles(srv.url.replace(/\/$/, ''), files, {
+      cache,
+      fetch: (async (u: string | URL | Request) => {
+        if (String(u).endsWith('manifest.json')) throw new TypeError('offline');
+        throw new Error(`unexpected network request ${String(u)}`);
+      }) as typeof fetch,
+    });
+    expect(b.files.get('onnx/model.onnx')).toEqual(a.files.get('onnx/model.onnx'));
+  });
+
+  it('says 404 when the folder is wrong', async () => {
+    await expect(loadModelFiles(srv.url + 'nope/', ['config.json'], { cache: false })).rejects.toThrow(/HTTP 404.*nope\/manifest\.json/);
+  });
+
+  it('generates from an http model folder', async () => {
+    const teller = await createStoryteller({ model: srv.url, device: 'wasm', cache: false });
+    const r = await teller.generate('从前', { temperature: 0, maxNewTokens: 5 }).result;
+    expect(r.tokens).toBe(5);
+    await teller.dispose();
+  });
+});
