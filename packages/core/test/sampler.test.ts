@@ -59,6 +59,8 @@ describe('rng', () => {
     expect(uniform(0, 1)).toBe(6185729 / 2 ** 24);
     expect(uniform(42, 0)).toBe(10880112 / 2 ** 24);
     expect(uniform(42, 1)).toBe(3442485 / 2 ** 24);
+    expect(uniform(42, 2)).toBe(5382046 / 2 ** 24);
+    expect(uniform(42, 2)).toBe(0.320794939994812);
     expect(uniform(1234, 7)).toBe(5018297 / 2 ** 24);
     let sum = 0;
     for (let i = 0; i < 10000; i++) {
