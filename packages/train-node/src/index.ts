@@ -1,1 +1,2 @@
 export { UserError } from './errors.js';
+export * from './export/index.js';
