@@ -97,6 +97,7 @@ export async function writeTarGz(path: string, members: { name: string; data: Bu
   for (const m of members) pack.entry({ name: m.name, size: m.data.length }, m.data);
   pack.finalize();
   await done;
+  mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, gzipSync(Buffer.concat(chunks)));
 }
 
