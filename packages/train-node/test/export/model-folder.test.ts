@@ -54,6 +54,14 @@ describe('export --format hf', () => {
     expect(readdirSync(tmp).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  test('the committed tiny-random model folder is what export writes today', async () => {
+    // Regenerate with: node dist/cli.js export --checkpoint test/fixtures/export/tiny --out test/fixtures/export/tiny-random
+    const committed = join(FIXTURES, 'tiny-random');
+    for (const f of ['manifest.json', 'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'tokenizer_config.json', 'config.json']) {
+      expect(Buffer.from(readBytes(join(committed, f))).equals(Buffer.from(readBytes(join(out, f)))), `${f} is stale`).toBe(true);
+    }
+  });
+
   test('export → import-hf → export gives identical tensors', async () => {
     const ckpt = join(tmp, 'imported');
     expect(await quiet(() => importCmd(['--model', out, '--out', ckpt]))).toBe(0);
