@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients (the `@tensorflow/tfjs` bundle imports this file)
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { registerGradients } from './gradients.js';
 import type { LlamaConfig } from '@tinyzh/core';
 import { llamaTensorSpecs } from '@tinyzh/core';
 import { attention, type AttentionContext } from './attention.js';
@@ -33,6 +32,7 @@ export class LlamaModel {
   constructor(config: LlamaConfig) {
     if (config.hidden_size % config.num_attention_heads !== 0 && !config.head_dim) throw new Error('hidden_size must be divisible by num_attention_heads');
     if (config.num_attention_heads % config.num_key_value_heads !== 0) throw new Error('num_attention_heads must be a multiple of num_key_value_heads');
+    registerGradients();
     this.config = config;
     const modelId = nextModelId++;
     this.params = llamaTensorSpecs(config).map((s) => ({ name: s.name, shape: s.shape, variable: tf.variable(tf.zeros(s.shape), true, `llama${modelId}/${s.name}`) }));
