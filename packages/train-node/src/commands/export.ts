@@ -3,10 +3,12 @@
  *
  * `hf` (default) writes the model folder of docs/formats.md; `llama2c` writes one llama2.c `.bin` file.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../export/atomic.js';
-import { loadLlamaModel, resolveCheckpointDir } from '../export/checkpoint.js';
+import { loadLlamaModel } from '../export/checkpoint.js';
+import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
 import { llama2cBin } from '../export/llama2c.js';
 import { exportModelFolder } from '../export/model-folder.js';
 import type { WeightFormat } from '../export/onnx/llama-decoder.js';
@@ -14,7 +16,7 @@ import type { WeightFormat } from '../export/onnx/llama-decoder.js';
 const HELP = `usage: tinyzh-train export --checkpoint <dir> --out <path> [options]
 
 Exports a training checkpoint (a folder with config.json + model.safetensors + tokenizer.json, or a run folder:
-its checkpoints/best, else the latest checkpoints/step-*).
+the checkpoint checkpoints/best.json points to, else the latest checkpoints/step-*).
 
 options:
   --checkpoint <dir>   checkpoint or run folder
@@ -60,7 +62,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.checkpoint) throw new UserError(`export: --checkpoint is required\n\n${HELP}`);
   if (!values.out) throw new UserError(`export: --out is required\n\n${HELP}`);
-  const dir = resolveCheckpointDir(values.checkpoint);
+  if (!existsSync(values.checkpoint)) throw new UserError(`export: checkpoint folder ${values.checkpoint} does not exist`);
+  const dir = resolveCheckpoint(values.checkpoint, 'best');
   const model = loadLlamaModel(dir);
   for (const name of model.ignored) console.error(`note: ignoring tensor ${name}`);
   const started = Date.now();

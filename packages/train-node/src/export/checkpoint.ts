@@ -3,7 +3,7 @@
  * Hugging Face model folder — `config.json` plus `model.safetensors`, or shards listed in
  * `model.safetensors.index.json` (`weight_map`: tensor name → shard file), as transformers writes them.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { llamaTensorSpecs, parseLlamaConfig, readSafetensors, toFloat32, type LlamaConfig, type TensorData } from '@tinyzh/core';
 import { UserError } from '../errors.js';
@@ -45,34 +45,6 @@ function readJson(path: string): unknown {
   } catch (err) {
     throw new UserError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-/**
- * Finds the checkpoint folder to read: `dir` itself when it holds `config.json`; for a training run folder
- * (`RUN/checkpoints/...`), the checkpoint `best.json` points to, else `checkpoints/best`, else the latest `step-*`.
- * @throws UserError when no checkpoint is found
- */
-export function resolveCheckpointDir(dir: string): string {
-  if (!existsSync(dir)) throw new UserError(`checkpoint folder ${dir} does not exist`);
-  if (existsSync(join(dir, 'config.json'))) return dir;
-  const ckpts = join(dir, 'checkpoints');
-  const base = existsSync(ckpts) ? ckpts : dir;
-  const bestJson = join(base, 'best.json');
-  if (existsSync(bestJson)) {
-    const j = readJson(bestJson) as Record<string, unknown>;
-    const target = (j.path ?? j.checkpoint ?? j.dir) as string | undefined;
-    if (typeof target === 'string') {
-      const p = join(base, target);
-      if (existsSync(join(p, 'config.json'))) return p;
-      if (existsSync(join(target, 'config.json'))) return target;
-    }
-  }
-  if (existsSync(join(base, 'best', 'config.json'))) return join(base, 'best');
-  if (existsSync(base) && statSync(base).isDirectory()) {
-    const steps = readdirSync(base).filter((n) => /^step-\d+$/.test(n) && existsSync(join(base, n, 'config.json'))).sort();
-    if (steps.length > 0) return join(base, steps[steps.length - 1]!);
-  }
-  throw new UserError(`${dir} has no config.json, and no checkpoints/best or checkpoints/step-* folder with one`);
 }
 
 /** Reads every tensor of the folder's safetensors file(s), sharded or not. */

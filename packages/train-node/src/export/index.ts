@@ -6,7 +6,7 @@ export { buildLlamaDecoderOnnx, type DecoderConfig, type DecoderExportOptions, t
 export { ropeTables, type RopeTables } from './onnx/rope.js';
 export { GraphBuilder } from './onnx/graph-builder.js';
 export { quantizeInt8PerChannel, type Int8PerChannel } from './quantize.js';
-export { loadLlamaModel, resolveCheckpointDir, type LoadedModel } from './checkpoint.js';
+export { loadLlamaModel, type LoadedModel } from './checkpoint.js';
 export { exportModelFolder, modelFolderFiles, modelSafetensors, ONNX_FILES, type ModelFolderOptions } from './model-folder.js';
 export { llama2cBin, permuteRope, unpermuteRope } from './llama2c.js';
 export { importHf, type ImportReport } from './import-hf.js';

@@ -81,6 +81,16 @@ describe('export --format hf', () => {
     expect(existsSync(join(out, 'onnx'))).toBe(false);
   });
 
+  test('a training run folder exports the checkpoint best.json points to', async () => {
+    const run = join(tmp, 'run');
+    cpSync(join(FIXTURES, 'tiny'), join(run, 'checkpoints', 'step-00000010'), { recursive: true });
+    cpSync(join(FIXTURES, 'llama2c-hf'), join(run, 'checkpoints', 'step-00000020'), { recursive: true });
+    writeFileSync(join(run, 'checkpoints', 'best.json'), JSON.stringify({ step: 10, path: 'step-00000010', val_loss: 1 }));
+    const target = join(tmp, 'from-run');
+    expect(await quiet(() => exportCmd(['--checkpoint', run, '--out', target, '--onnx', 'none']))).toBe(0);
+    expect(JSON.parse(readFileSync(join(target, 'config.json'), 'utf8')).vocab_size).toBe(320);
+  });
+
   test('import of a llama2.c-shaped HF checkpoint (F16, untied, inv_freq buffers) runs and widens to F32', async () => {
     const ckpt = join(tmp, 'l2c');
     expect(await quiet(() => importCmd(['--model', join(FIXTURES, 'llama2c-hf'), '--out', ckpt]))).toBe(0);
