@@ -103,8 +103,8 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
 
 function checkLogits(w: Float32Array): void {
   for (let i = 0; i < w.length; i++) {
-    const v = w[i];
-    if (v !== v || v === Infinity) throw new RangeError(`logits[${i}] is ${v}: logits must be finite or -Infinity`);
+    // finite values and -Infinity pass the first test; NaN and +Infinity fail it
+    if (!(w[i] < Infinity)) throw new RangeError(`logits[${i}] is ${w[i]}: logits must be finite or -Infinity`);
   }
 }
 
@@ -175,10 +175,94 @@ class OrderHeap {
   }
 }
 
+/**
+ * The `k` first indices in (key desc, index asc) order, returned in ascending index order. One pass with a size-k
+ * heap whose root is the worst kept entry, so most of a large vocabulary costs one comparison each.
+ */
+function topKIndices(key: Float32Array, k: number): Uint32Array {
+  const h = new Uint32Array(k);
+  for (let i = 0; i < k; i++) h[i] = i;
+  // worse(a, b): a comes after b in (key desc, index asc) order
+  const worse = (a: number, b: number) => key[a] < key[b] || (key[a] === key[b] && a > b);
+  const down = (i: number) => {
+    const x = h[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= k) break;
+      if (c + 1 < k && worse(h[c + 1], h[c])) c++;
+      if (!worse(h[c], x)) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = x;
+  };
+  for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
+  for (let i = k; i < key.length; i++) {
+    // i is larger than every index so far: it enters only with a strictly larger key than the worst kept one
+    if (key[i] > key[h[0]]) {
+      h[0] = i;
+      down(0);
+    }
+  }
+  return h.sort();
+}
+
 function allIndices(n: number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
+}
+
+/**
+ * Yields `kept` in (prob desc, index asc) order, lazily. Most of the time only a short prefix is needed (until a
+ * running sum reaches `need`), so the first stage holds only the tokens whose float32 exponent bucket is among the
+ * highest ones that together carry a bit more than `need` (a prefix of the order, as whole buckets are taken); the
+ * rest are ordered only if the walk runs past them.
+ */
+class OrderedWalk {
+  private stage: OrderHeap;
+  private rest: Uint32Array | null;
+  constructor(private readonly p: Float32Array, kept: Uint32Array, need: number) {
+    const bits = new Uint32Array(p.buffer, p.byteOffset, p.length);
+    const mass = new Float64Array(256);
+    for (let j = 0; j < kept.length; j++) mass[bits[kept[j]] >>> 23] += p[kept[j]];
+    let cut = 0;
+    let acc = 0;
+    for (let e = 255; e >= 0; e--) {
+      acc += mass[e];
+      if (acc > need * (1 + 1e-4) + 1e-6) {
+        cut = e;
+        break;
+      }
+    }
+    if (cut === 0) {
+      this.stage = new OrderHeap(p, kept.slice());
+      this.rest = null;
+      return;
+    }
+    let nFirst = 0;
+    for (let j = 0; j < kept.length; j++) if (bits[kept[j]] >>> 23 >= cut) nFirst++;
+    const first = new Uint32Array(nFirst);
+    const rest = new Uint32Array(kept.length - nFirst);
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j];
+      if (bits[i] >>> 23 >= cut) first[a++] = i;
+      else rest[b++] = i;
+    }
+    this.stage = new OrderHeap(p, first);
+    this.rest = rest;
+  }
+  /** The next index in order, or -1 when all are consumed. */
+  next(): number {
+    if (this.stage.length === 0) {
+      if (!this.rest || this.rest.length === 0) return -1;
+      this.stage = new OrderHeap(this.p, this.rest);
+      this.rest = null;
+    }
+    return this.stage.pop();
+  }
 }
 
 /**
@@ -206,21 +290,18 @@ export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: 
   const n = logits.length;
   if (n === 0) throw new RangeError('sampleLogits: empty logits');
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`sampleLogits: step must be a non-negative integer, got ${step}`);
-  const w = Float32Array.from(logits);
+  const w = new Float32Array(logits);
   checkLogits(w);
   applyRepetitionPenalty(w, history, o.repetitionPenalty, o.repetitionPenaltyLastN);
 
   if (o.temperature <= 0) return argmax(w);
   const t = Math.fround(o.temperature);
-  if (t !== 1) for (let i = 0; i < n; i++) w[i] = w[i] / t;
+  if (t !== 1) for (let i = 0; i < n; i++) w[i] /= t;
 
   // 3. top-k (by logit desc, index asc)
   let kept: Uint32Array;
   if (o.topK > 0 && o.topK < n) {
-    const heap = new OrderHeap(w, allIndices(n));
-    kept = new Uint32Array(o.topK);
-    for (let j = 0; j < o.topK; j++) kept[j] = heap.pop();
-    kept.sort(); // ascending index order for the sums below
+    kept = topKIndices(w, o.topK); // ascending index order, for the sums below
   } else {
     kept = allIndices(n);
   }
@@ -246,14 +327,13 @@ export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: 
   kept = kept.subarray(0, live);
 
   // 5. top-p on the (prob desc, index asc) order
-  const heap = new OrderHeap(p, kept.slice());
   let order: Uint32Array | null = null;
   if (o.topP < 1) {
     const topP = Math.fround(o.topP);
+    const walk = new OrderedWalk(p, kept, topP);
     const prefix: number[] = [];
     let c = 0;
-    while (heap.length > 0) {
-      const i = heap.pop();
+    for (let i = walk.next(); i >= 0; i = walk.next()) {
       prefix.push(i);
       c = Math.fround(c + p[i]);
       if (c >= topP) break;
@@ -275,9 +355,10 @@ export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: 
       if (c > target) return last;
     }
   } else {
-    while (heap.length > 0) {
-      last = heap.pop();
-      c = Math.fround(c + p[last]);
+    const walk = new OrderedWalk(p, kept, target);
+    for (let i = walk.next(); i >= 0; i = walk.next()) {
+      last = i;
+      c = Math.fround(c + p[i]);
       if (c > target) return last;
     }
   }

@@ -186,6 +186,15 @@ describe('sampleLogits', () => {
     }
   });
 
+  it('equals the plain reading on large peaked and flat vocabularies', () => {
+    for (let s = 0; s < 24; s++) {
+      const n = [4096, 8000, 32000][s % 3];
+      const l = rngLogits(n, 1000 + s, [0.01, 2, 8, 20][s % 4]);
+      const o = resolveSamplingOptions({ temperature: [1, 0.7][s % 2], topP: [1, 0.9, 0.5][s % 3], topK: s % 5 === 0 ? 100 : 0, seed: s });
+      for (let step = 0; step < 3; step++) expect(sampleLogits(l, o, step)).toBe(referenceSample(l, o, step, []));
+    }
+  });
+
   it('rejects bad options and logits with a clear RangeError', () => {
     const l = new Float32Array([1, 2]);
     expect(() => sampleLogits(l, { topP: 1.5 }, 0)).toThrow(/topP/);
