@@ -5,6 +5,7 @@
  * and workerd.
  * @packageDocumentation
  */
+/** Version of this package. */
 export const VERSION = '0.1.0';
 
 export * from './errors.js';
