@@ -224,7 +224,7 @@ export class StoryEngine implements TokenModel {
     const dev = await this.decoder.gpuDevice();
     if (!dev) return;
     try {
-      this.sampler = new WgslSampler(dev, this.config.vocab_size);
+      this.sampler = await WgslSampler.create(dev, this.config.vocab_size);
     } catch {
       this.sampler = undefined; // the CPU sampler (logits read back) still works
     }

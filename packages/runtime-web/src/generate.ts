@@ -7,6 +7,7 @@
  */
 import type { SamplingOptions } from '@tinyzh/core';
 import { StopStringFilter } from './stop-strings.js';
+import { yieldToEventLoop } from './yield.js';
 
 /** Why generation ended. */
 export type FinishReason = 'eos' | 'length' | 'stop' | 'abort';
@@ -126,6 +127,7 @@ export async function generate(
   let tLast = 0;
   let stopped = false;
   for (let step = 0; step < maxNewTokens; step++) {
+    if (step > 0) await yieldToEventLoop(); // lets an abort message in (worker) before the next step
     if (opts.signal?.aborted) {
       finishReason = 'abort';
       break;

@@ -42,7 +42,22 @@ export class WgslSampler {
   private disposed = false;
 
   /**
-   * Compiles the WGSL pipeline and allocates its buffers (`(2 × nextPow2(vocab) + 2 × vocab) × 4` bytes of scratch).
+   * Compiles the sampler for `device` and checks that the shader and pipeline are valid.
+   * @throws Error with the WGSL compiler's messages when the pipeline is invalid on this device.
+   */
+  static async create(device: GPUDevice, vocabSize: number): Promise<WgslSampler> {
+    device.pushErrorScope('validation');
+    const s = new WgslSampler(device, vocabSize);
+    const err = await device.popErrorScope();
+    if (err) {
+      s.dispose();
+      throw new Error(`The WGSL sampler does not compile on this device: ${err.message}`);
+    }
+    return s;
+  }
+
+  /**
+   * Compiles the WGSL pipeline and allocates its buffers (prefer {@link WgslSampler.create}, which checks errors) (`(2 × nextPow2(vocab) + 2 × vocab) × 4` bytes of scratch).
    * @throws Error when the shader does not compile on this device.
    */
   constructor(

@@ -231,12 +231,12 @@ fn main(@builtin(local_invocation_index) t: u32) {
         s = s + w[i];
       }
     }
-    let target = uniform01(P.seed, P.step) * s;
+    let goal = uniform01(P.seed, P.step) * s;
     var c = 0.0;
     var chosen = ids[max(kept, 1u) - 1u];
     for (var j = 0u; j < kept; j++) {
       c = c + keys[j];
-      if (c > target) {
+      if (c > goal) {
         chosen = ids[j];
         break;
       }
