@@ -184,14 +184,20 @@ export function defaultWasmUrl(): URL {
  * @throws Error when the module cannot be fetched, read or instantiated.
  */
 export async function initTokenizer(wasm?: WasmSource): Promise<void> {
-  const p = instantiate(wasm ?? defaultWasmUrl()).then((inst) => new WasmApi(inst));
+  let where = '';
+  const p = (async () => {
+    if (wasm !== undefined) return new WasmApi(await instantiate(wasm));
+    const url = defaultWasmUrl();
+    where = ` from ${url.href}`;
+    return new WasmApi(await instantiate(url));
+  })();
   current = p;
   try {
     await p;
   } catch (e) {
     if (current === p) current = null;
-    const where = wasm === undefined ? ` from ${defaultWasmUrl().href}` : '';
-    throw new Error(`@tinyzh/tokenizer: cannot load the WebAssembly module${where}: ${(e as Error).message}`, { cause: e });
+    const hint = wasm === undefined ? '; pass it to initTokenizer(wasmModuleOrUrl) (required on Cloudflare Workers)' : '';
+    throw new Error(`@tinyzh/tokenizer: cannot load the WebAssembly module${where}: ${(e as Error).message}${hint}`, { cause: e });
   }
 }
 
