@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Export benchmark: builds the fp32 / fp16 / int8 ONNX decoders of a random-weight model of the `small` preset
+ * Export benchmark: builds the fp32 / fp16 / int8 / q4 ONNX decoders of a random-weight model of the `small` preset
  * (vocab 4096), then with onnxruntime-node (CPU, 1 intra-op thread) measures for each variant
  *   - file size (bytes) and ratio to fp32,
  *   - logit error vs fp32 over a 64-token prefill: max and mean |Δ|, max |Δ| / max |logit|, top-1 agreement,
@@ -79,7 +79,7 @@ const argmaxAt = (a, off) => {
 
 const results = {};
 let ref;
-for (const format of ['fp32', 'fp16', 'int8']) {
+for (const format of ['fp32', 'fp16', 'int8', 'q4']) {
   const t0 = performance.now();
   const bytes = buildLlamaDecoderOnnx(config, weights, { weightFormat: format, float32ToFloat16: float32ArrayToFloat16Bits });
   const buildMs = performance.now() - t0;

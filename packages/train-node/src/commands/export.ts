@@ -23,16 +23,17 @@ options:
   --out <path>         model folder to write (replaced atomically); with --format llama2c, the .bin file
   --format <f>         hf (default): config.json, tokenizer files, model.safetensors, onnx/*, manifest.json
                        llama2c: a llama2.c run.c checkpoint (.bin, legacy version 0)
-  --onnx <list>        ONNX variants for --format hf, comma-separated from fp32,fp16,int8 (default all); "none" for none
+  --onnx <list>        ONNX variants for --format hf, comma-separated from fp32,fp16,int8,q4 (default all); "none"
+                       (q4 uses onnxruntime's com.microsoft MatMulNBits: onnxruntime CPU/wasm/WebGPU only)
   -h, --help           this help`;
 
 /** Parses `--onnx`. */
 function parseVariants(value: string | undefined): WeightFormat[] {
-  if (value === undefined) return ['fp32', 'fp16', 'int8'];
+  if (value === undefined) return ['fp32', 'fp16', 'int8', 'q4'];
   if (value === 'none') return [];
   const out: WeightFormat[] = [];
   for (const v of value.split(',').map((s) => s.trim())) {
-    if (v !== 'fp32' && v !== 'fp16' && v !== 'int8') throw new UserError(`--onnx: unknown variant '${v}' (expected fp32, fp16, int8 or none)`);
+    if (v !== 'fp32' && v !== 'fp16' && v !== 'int8' && v !== 'q4') throw new UserError(`--onnx: unknown variant '${v}' (expected fp32, fp16, int8, q4 or none)`);
     out.push(v);
   }
   return out;

@@ -4,7 +4,8 @@
  *
  * ```
  * config.json  generation_config.json  tokenizer.json  tokenizer_config.json  model.safetensors
- * onnx/model.onnx (fp32)  onnx/model_fp16.onnx  onnx/model_quantized.onnx (int8 weights)  manifest.json
+ * onnx/model.onnx (fp32)  onnx/model_fp16.onnx  onnx/model_quantized.onnx (int8 weights)  onnx/model_q4.onnx
+ * (4-bit MatMulNBits)  manifest.json
  * ```
  */
 import { createManifest, float32ArrayToFloat16Bits, fromFloat32, llamaTensorSpecs, toHfConfigJson, writeSafetensors, type TensorData } from '@tinyzh/core';
@@ -14,16 +15,17 @@ import type { LoadedModel } from './checkpoint.js';
 import { generationConfigJson, tokenizerConfigJson } from './hf-files.js';
 import { buildLlamaDecoderOnnx, type WeightFormat } from './onnx/llama-decoder.js';
 
-/** File name of each ONNX variant, as transformers.js names them (`dtype` fp32 / fp16 / q8). */
+/** File name of each ONNX variant, as transformers.js names them (`dtype` fp32 / fp16 / q8 / q4). */
 export const ONNX_FILES: Readonly<Record<WeightFormat, string>> = {
   fp32: 'onnx/model.onnx',
   fp16: 'onnx/model_fp16.onnx',
   int8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
 };
 
 /** Options of {@link modelFolderFiles}. */
 export interface ModelFolderOptions {
-  /** ONNX variants to write (default all three). */
+  /** ONNX variants to write (default all four). */
   onnx?: WeightFormat[];
   /** Progress messages (to stderr in the CLI). */
   log?: (message: string) => void;
@@ -52,7 +54,7 @@ export async function modelFolderFiles(model: LoadedModel, opts: ModelFolderOpti
     { path: 'tokenizer_config.json', bytes: json(tokenizerConfigJson(model.config, model.tokenizerJson)) },
     { path: 'model.safetensors', bytes: modelSafetensors(model) },
   ];
-  for (const format of opts.onnx ?? (['fp32', 'fp16', 'int8'] as WeightFormat[])) {
+  for (const format of opts.onnx ?? (['fp32', 'fp16', 'int8', 'q4'] as WeightFormat[])) {
     log(`building ${ONNX_FILES[format]}`);
     const bytes = buildLlamaDecoderOnnx(model.config, model.weights, { weightFormat: format, float32ToFloat16: float32ArrayToFloat16Bits });
     files.push({ path: ONNX_FILES[format], bytes });

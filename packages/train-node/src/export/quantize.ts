@@ -47,3 +47,62 @@ export function transpose2d(w: Float32Array, rows: number, cols: number): Float3
   }
   return out;
 }
+
+/** A `[N, K]` matrix packed for onnxruntime's `com.microsoft.MatMulNBits` with `bits = 4`. */
+export interface Int4Blocks {
+  /** `[N, kBlocks, blockSize / 2]` bytes: element `2j` in the low nibble, `2j + 1` in the high nibble. */
+  packed: Uint8Array;
+  /** `[N · kBlocks]` float32 scales. */
+  scales: Float32Array;
+  kBlocks: number;
+}
+
+/**
+ * Symmetric 4-bit block quantization of an HF `[N, K]` (`[out, in]`) weight along K, in the layout of onnxruntime's
+ * contrib op `MatMulNBits` (docs/ContribOperators.md, `bits = 4`, no zero-point input, so the implicit zero point
+ * is 8): per block of `blockSize` values, `scale = max|w| / 7`, `q = clamp(round(w / scale), -7, 7) + 8`.
+ * K is zero-padded to a whole number of blocks.
+ */
+export function quantizeInt4Blocks(w: Float32Array, n: number, k: number, blockSize: number): Int4Blocks {
+  if (w.length !== n * k) throw new Error(`quantizeInt4Blocks: ${w.length} values for a [${n}, ${k}] matrix`);
+  if (blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) throw new Error(`quantizeInt4Blocks: block size ${blockSize} must be a power of two ≥ 16`);
+  const kBlocks = Math.ceil(k / blockSize);
+  const blob = blockSize / 2;
+  const packed = new Uint8Array(n * kBlocks * blob);
+  const scales = new Float32Array(n * kBlocks);
+  for (let r = 0; r < n; r++) {
+    for (let b = 0; b < kBlocks; b++) {
+      const start = b * blockSize;
+      const end = Math.min(k, start + blockSize);
+      let maxAbs = 0;
+      for (let c = start; c < end; c++) maxAbs = Math.max(maxAbs, Math.abs(w[r * k + c]!));
+      const scale = maxAbs > 0 ? maxAbs / 7 : 1;
+      scales[r * kBlocks + b] = scale;
+      const base = (r * kBlocks + b) * blob;
+      for (let j = 0; j < blockSize; j++) {
+        const c = start + j;
+        const v = c < end ? Math.round(w[r * k + c]! / scale) : 0;
+        const q = (v > 7 ? 7 : v < -7 ? -7 : v) + 8;
+        const at = base + (j >> 1);
+        packed[at] = packed[at]! | ((j & 1) === 0 ? q : q << 4);
+      }
+    }
+  }
+  return { packed, scales, kBlocks };
+}
+
+/** Inverse of {@link quantizeInt4Blocks}: the `[N, K]` float32 values `MatMulNBits` computes with. */
+export function dequantizeInt4Blocks(q: Int4Blocks, n: number, k: number, blockSize: number): Float32Array {
+  const out = new Float32Array(n * k);
+  const blob = blockSize / 2;
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < k; c++) {
+      const b = Math.floor(c / blockSize);
+      const j = c % blockSize;
+      const byte = q.packed[(r * q.kBlocks + b) * blob + (j >> 1)]!;
+      const nibble = (j & 1) === 0 ? byte & 15 : byte >> 4;
+      out[r * k + c] = (nibble - 8) * q.scales[r * q.kBlocks + b]!;
+    }
+  }
+  return out;
+}

@@ -34,6 +34,7 @@ describe('export --format hf', () => {
       'model.safetensors',
       'onnx/model.onnx',
       'onnx/model_fp16.onnx',
+      'onnx/model_q4.onnx',
       'onnx/model_quantized.onnx',
       'tokenizer.json',
       'tokenizer_config.json',
@@ -57,7 +58,7 @@ describe('export --format hf', () => {
   test('the committed tiny-random model folder is what export writes today', async () => {
     // Regenerate with: node dist/cli.js export --checkpoint test/fixtures/export/tiny --out test/fixtures/export/tiny-random
     const committed = join(FIXTURES, 'tiny-random');
-    for (const f of ['manifest.json', 'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'tokenizer_config.json', 'config.json']) {
+    for (const f of ['manifest.json', 'onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'onnx/model_q4.onnx', 'tokenizer_config.json', 'config.json']) {
       expect(Buffer.from(readBytes(join(committed, f))).equals(Buffer.from(readBytes(join(out, f)))), `${f} is stale`).toBe(true);
     }
   });

@@ -28,12 +28,12 @@ for path in sys.argv[1:]:
     print("ok", path)
 `;
 
-test.skipIf(!hasOnnx && !process.env.CI)('onnx.checker accepts the fp32, fp16 and int8 graphs of both fixtures', () => {
+test.skipIf(!hasOnnx && !process.env.CI)('onnx.checker accepts the fp32, fp16, int8 and q4 graphs of both fixtures', () => {
   expect(hasOnnx, 'python3 with the onnx package is required under CI (Debian python3-onnx)').toBe(true);
   const paths: string[] = [];
   for (const name of ['tiny', 'llama2c-hf']) {
     const model = loadLlamaModel(join(FIXTURES, name));
-    for (const format of ['fp32', 'fp16', 'int8'] as WeightFormat[]) {
+    for (const format of ['fp32', 'fp16', 'int8', 'q4'] as WeightFormat[]) {
       const p = join(tmp, `${name}-${format}.onnx`);
       writeFileSync(p, buildLlamaDecoderOnnx(model.config, model.weights, { weightFormat: format, float32ToFloat16: float32ArrayToFloat16Bits }));
       paths.push(p);

@@ -4,7 +4,8 @@
  * fp16 / int8 variants against fp32.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { float32ArrayToFloat16Bits } from '@tinyzh/core';
+import { float16BitsArrayToFloat32, float32ArrayToFloat16Bits } from '@tinyzh/core';
+import { dequantizeInt4Blocks, quantizeInt4Blocks } from '../../src/export/quantize.js';
 import { loadLlamaModel, type LoadedModel } from '../../src/export/checkpoint.js';
 import { buildLlamaDecoderOnnx } from '../../src/export/onnx/llama-decoder.js';
 import { argmax, dimsOf, emptyPast, FIXTURES, maxAbsDiff, ort, readGolden, step, type Dims, type Golden } from './ort-helpers.js';
@@ -82,6 +83,34 @@ describe('tiny GQA model (tied embeddings)', () => {
       for (let t = 0; t < ids.length; t++) agree += Number(argmax(r.logits, t * d.vocab, d.vocab) === argmax(Float32Array.from(golden.logits), t * d.vocab, d.vocab));
       expect(agree / ids.length, `${format}: greedy agreement`).toBeGreaterThan(0.8);
     }
+  });
+
+  test('q4 (MatMulNBits) computes exactly with its dequantized weights, and stays near fp32', async () => {
+    const ids = golden.input_ids;
+    const c = model.config;
+    const q4 = await ort.InferenceSession.create(
+      buildLlamaDecoderOnnx(c, model.weights, { weightFormat: 'q4', float32ToFloat16: float32ArrayToFloat16Bits }),
+    );
+    // The same model in fp32 with every projection replaced by its 4-bit dequantization, the embedding rounded to
+    // float16 and the (tied) head untied as its own 4-bit dequantization.
+    const deq = new Map<string, Float32Array>();
+    for (const [name, w] of model.weights) {
+      if (/_proj\.weight$/.test(name)) {
+        const [n, k] = name.includes('o_proj') || name.includes('down_proj') ? [c.hidden_size, w.length / c.hidden_size] : [w.length / c.hidden_size, c.hidden_size];
+        deq.set(name, dequantizeInt4Blocks(quantizeInt4Blocks(w, n!, k!, 32), n!, k!, 32));
+      } else deq.set(name, w);
+    }
+    const embed = model.weights.get('model.embed_tokens.weight')!;
+    deq.set('model.embed_tokens.weight', float16BitsArrayToFloat32(float32ArrayToFloat16Bits(embed)));
+    deq.set('lm_head.weight', dequantizeInt4Blocks(quantizeInt4Blocks(embed, c.vocab_size, c.hidden_size, 32), c.vocab_size, c.hidden_size, 32));
+    const ref = await ort.InferenceSession.create(buildLlamaDecoderOnnx({ ...c, tie_word_embeddings: false }, deq));
+    const a = await step(q4, d, [ids], [ids.map(() => 1)], emptyPast(d, 1));
+    const b = await step(ref, d, [ids], [ids.map(() => 1)], emptyPast(d, 1));
+    expect(maxAbsDiff(a.logits, 0, b.logits, 0, ids.length * d.vocab)).toBeLessThan(1e-3);
+    // 4-bit weights of a random model move logits by up to ~1/3 of their range; the argmax mostly survives.
+    let agree = 0;
+    for (let t = 0; t < ids.length; t++) agree += Number(argmax(a.logits, t * d.vocab, d.vocab) === argmax(Float32Array.from(golden.logits), t * d.vocab, d.vocab));
+    expect(agree / ids.length).toBeGreaterThan(0.6);
   });
 });
 

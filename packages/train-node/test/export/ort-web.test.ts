@@ -1,6 +1,6 @@
 /**
  * The exported graphs run in onnxruntime-web's WebAssembly backend (what browsers without WebGPU use), with the
- * KV cache: fp32 equals the reference to 1e-4 over a prefill and 5 decode steps; fp16 and int8 load and run.
+ * KV cache: fp32 equals the reference to 1e-4 over a prefill and 5 decode steps; fp16, int8 and q4 load and run.
  */
 import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
@@ -49,8 +49,9 @@ test('onnxruntime-web (wasm): fp32 equals the reference to 1e-4 with the KV cach
   expect(await run('model.onnx')).toBeLessThan(1e-4);
 });
 
-test('onnxruntime-web (wasm): fp16 and int8 variants run close to the reference', async () => {
+test('onnxruntime-web (wasm): fp16, int8 and q4 (MatMulNBits) variants run close to the reference', async () => {
   const scale = Math.max(...golden.logits.map(Math.abs));
   expect((await run('model_fp16.onnx')) / scale).toBeLessThan(0.02);
   expect((await run('model_quantized.onnx')) / scale).toBeLessThan(0.1);
+  expect((await run('model_q4.onnx')) / scale).toBeLessThan(0.5);
 });

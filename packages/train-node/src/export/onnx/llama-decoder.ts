@@ -20,7 +20,7 @@
 import { DataType } from './proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { ropeTables } from './rope.js';
-import { quantizeInt8PerChannel, transpose2d } from '../quantize.js';
+import { quantizeInt4Blocks, quantizeInt8PerChannel, transpose2d } from '../quantize.js';
 
 /** The config fields the graph needs (Hugging Face `LlamaConfig` names, as in `@tinyzh/core`'s `LlamaConfig`). */
 export interface DecoderConfig {
@@ -44,8 +44,11 @@ export interface DecoderConfig {
  *   float32). Norm weights stay float32.
  * - `int8`: matrices stored as int8 with one float32 scale per output channel, `DequantizeLinear` + `MatMul`
  *   (weight-only; compute and I/O stay float32). Norm weights stay float32.
+ * - `q4`: the projections and the LM head as 4-bit blocks of 32 for onnxruntime's contrib op
+ *   `com.microsoft.MatMulNBits` (run natively by the CPU, WebAssembly and WebGPU EPs, not by other ONNX runtimes);
+ *   the embedding table stored as float16 and Cast to float32. I/O stays float32.
  */
-export type WeightFormat = 'fp32' | 'fp16' | 'int8';
+export type WeightFormat = 'fp32' | 'fp16' | 'int8' | 'q4';
 
 /** Options of {@link buildLlamaDecoderOnnx}. */
 export interface DecoderExportOptions {
@@ -71,7 +74,7 @@ export function buildLlamaDecoderOnnx(
   opts: DecoderExportOptions = {},
 ): Uint8Array {
   const format = opts.weightFormat ?? 'fp32';
-  if (format === 'fp16' && !opts.float32ToFloat16) throw new Error('buildLlamaDecoderOnnx: fp16 needs a float32ToFloat16 converter');
+  if ((format === 'fp16' || format === 'q4') && !opts.float32ToFloat16) throw new Error(`buildLlamaDecoderOnnx: ${format} needs a float32ToFloat16 converter`);
   const H = config.hidden_size;
   const nH = config.num_attention_heads;
   const nKV = config.num_key_value_heads;
@@ -83,6 +86,7 @@ export function buildLlamaDecoderOnnx(
   if (nH % nKV !== 0) throw new Error(`num_attention_heads ${nH} is not a multiple of num_key_value_heads ${nKV}`);
   const rep = nH / nKV;
 
+  const Q4_BLOCK = 32;
   const weight = (name: string, rows: number, cols: number): Float32Array => {
     const w = weights.get(name);
     if (!w) throw new Error(`missing tensor '${name}'`);
@@ -112,11 +116,29 @@ export function buildLlamaDecoderOnnx(
     return g.node('DequantizeLinear', [qName, sName], { axis: 1 });
   };
 
+  /**
+   * `y = x · Wᵀ` for the HF `[out, in]` weight `name`: MatMul over the stored `[in, out]` matrix, or MatMulNBits
+   * directly over the `[out, in]` 4-bit blocks for `q4`.
+   */
+  const linear = (x: string, name: string, out: number, inp: number): string => {
+    if (format !== 'q4') return g.node('MatMul', [x, matmulWeight(name, out, inp)]);
+    return matMulNBits(x, name, weight(name, out, inp), out, inp);
+  };
+
+  const matMulNBits = (x: string, name: string, w: Float32Array, n: number, k: number): string => {
+    const { packed, scales, kBlocks } = quantizeInt4Blocks(w, n, k, Q4_BLOCK);
+    const bName = g.initializer(`${name}_q4`, DataType.UINT8, [n, kBlocks, Q4_BLOCK / 2], packed);
+    const sName = g.initializer(`${name}_q4_scales`, DataType.FLOAT, [n * kBlocks], scales);
+    usesMsDomain = true;
+    return g.nodeMulti('MatMulNBits', [x, bName, sName], 1, { K: k, N: n, bits: 4, block_size: Q4_BLOCK }, 'com.microsoft')[0]!;
+  };
+  let usesMsDomain = false;
+
   /** A `[rows, cols]` table kept in HF layout (embedding, LM head); int8 quantized per row. */
   const tableWeight = (name: string, rows: number, cols: number): string => {
     const w = weight(name, rows, cols);
     if (format === 'fp32') return g.initializer(name, DataType.FLOAT, [rows, cols], w);
-    if (format === 'fp16') {
+    if (format === 'fp16' || format === 'q4') {
       const stored = g.initializer(`${name}_fp16`, DataType.FLOAT16, [rows, cols], opts.float32ToFloat16!(w));
       return g.node('Cast', [stored], { to: DataType.FLOAT });
     }
@@ -207,9 +229,9 @@ export function buildLlamaDecoderOnnx(
     const p = `model.layers.${i}`;
     // --- self-attention ---
     const xn = rmsNorm(hidden, `${p}.input_layernorm.weight`);
-    const q = g.node('MatMul', [xn, matmulWeight(`${p}.self_attn.q_proj.weight`, nH * D, H)]);
-    const k = g.node('MatMul', [xn, matmulWeight(`${p}.self_attn.k_proj.weight`, nKV * D, H)]);
-    const v = g.node('MatMul', [xn, matmulWeight(`${p}.self_attn.v_proj.weight`, nKV * D, H)]);
+    const q = linear(xn, `${p}.self_attn.q_proj.weight`, nH * D, H);
+    const k = linear(xn, `${p}.self_attn.k_proj.weight`, nKV * D, H);
+    const v = linear(xn, `${p}.self_attn.v_proj.weight`, nKV * D, H);
     const toHeads = (t: string, shape: string) => g.node('Transpose', [g.node('Reshape', [t, shape])], { perm: [0, 2, 1, 3] });
     const qh = rope(toHeads(q, shapeQ)); // [B, nH, S, D]
     const kh = rope(toHeads(k, shapeKV)); // [B, nKV, S, D]
@@ -221,24 +243,30 @@ export function buildLlamaDecoderOnnx(
     const scores = g.node('Mul', [g.node('MatMul', [qh, g.node('Transpose', [kAll], { perm: [0, 1, 3, 2] })]), scaleQK]);
     const probs = g.node('Softmax', [g.node('Add', [scores, attnBias])], { axis: -1 }); // [B, nH, S, T]
     const ctx = g.node('Reshape', [g.node('Transpose', [g.node('MatMul', [probs, vAll])], { perm: [0, 2, 1, 3] }), shapeBSH]);
-    const attnOut = g.node('MatMul', [ctx, matmulWeight(`${p}.self_attn.o_proj.weight`, H, nH * D)]);
+    const attnOut = linear(ctx, `${p}.self_attn.o_proj.weight`, H, nH * D);
     hidden = g.node('Add', [hidden, attnOut]);
     // --- SwiGLU MLP ---
     const xm = rmsNorm(hidden, `${p}.post_attention_layernorm.weight`);
-    const gate = g.node('MatMul', [xm, matmulWeight(`${p}.mlp.gate_proj.weight`, I, H)]);
-    const up = g.node('MatMul', [xm, matmulWeight(`${p}.mlp.up_proj.weight`, I, H)]);
+    const gate = linear(xm, `${p}.mlp.gate_proj.weight`, I, H);
+    const up = linear(xm, `${p}.mlp.up_proj.weight`, I, H);
     const act = g.node('Mul', [g.node('Mul', [gate, g.node('Sigmoid', [gate])]), up]);
-    const down = g.node('MatMul', [act, matmulWeight(`${p}.mlp.down_proj.weight`, H, I)]);
+    const down = linear(act, `${p}.mlp.down_proj.weight`, H, I);
     hidden = g.node('Add', [hidden, down]);
   }
 
-  // ---- final norm and LM head (Gemm with transB over the [vocab, hidden] table) ----
+  // ---- final norm and LM head (Gemm with transB over the [vocab, hidden] table; MatMulNBits for q4) ----
   const hn = rmsNorm(hidden, 'model.norm.weight');
-  const head = config.tie_word_embeddings ? embed : tableWeight('lm_head.weight', V, H);
-  const flat = g.node('Reshape', [hn, g.constInt64('shape_flat', [-1, H])]);
-  const logits2d = g.node('Gemm', [flat, head], { transB: 1 });
-  const logitsShape = g.node('Concat', [idsShape, g.constInt64('vocab', [V])], { axis: 0 });
-  const logits = g.node('Reshape', [logits2d, logitsShape]);
+  let logits: string;
+  if (format === 'q4') {
+    const headName = config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    logits = matMulNBits(hn, config.tie_word_embeddings ? 'lm_head.tied' : headName, weight(headName, V, H), V, H);
+  } else {
+    const head = config.tie_word_embeddings ? embed : tableWeight('lm_head.weight', V, H);
+    const flat = g.node('Reshape', [hn, g.constInt64('shape_flat', [-1, H])]);
+    const logits2d = g.node('Gemm', [flat, head], { transB: 1 });
+    const logitsShape = g.node('Concat', [idsShape, g.constInt64('vocab', [V])], { axis: 0 });
+    logits = g.node('Reshape', [logits2d, logitsShape]);
+  }
 
   g.output('logits', logits, DataType.FLOAT, ['batch_size', 'sequence_length', V]);
   for (let i = 0; i < L; i++) {
@@ -251,5 +279,6 @@ export function buildLlamaDecoderOnnx(
     producerVersion: opts.producerVersion ?? '0.1.0',
     docString: `LlamaForCausalLM decoder with KV cache; weights ${format}`,
     metadata: { 'tinyzh.weight_format': format },
+    extraOpsets: usesMsDomain ? [{ domain: 'com.microsoft', version: 1 }] : [],
   });
 }
