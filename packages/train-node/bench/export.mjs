@@ -4,7 +4,7 @@
  * (vocab 4096), then with onnxruntime-node (CPU, 1 intra-op thread) measures for each variant
  *   - file size (bytes) and ratio to fp32,
  *   - logit error vs fp32 over a 64-token prefill: max and mean |Δ|, max |Δ| / max |logit|, top-1 agreement,
- *   - decode speed: 64 single-token KV-cache steps after the prefill (tokens/s) and ratio to fp32 (same run).
+ *   - decode speed: 64 single-token KV-cache steps after the prefill, best of 3 (tokens/s), and ratio to fp32 (same run).
  * Weights: matrices N(0, 0.05²), embedding N(0, 1), norms 1 + N(0, 0.1²) (random, not trained: error figures of a
  * trained model will differ). Progress goes to stderr; the last stdout line is one JSON object.
  *
@@ -58,15 +58,21 @@ async function measure(bytes) {
   let out = await session.run({ input_ids: i64(prompt, [1, PREFILL]), attention_mask: i64(prompt.map(() => 1), [1, PREFILL]), position_ids: i64(prompt.map((_, i) => i), [1, PREFILL]), ...past });
   const prefillMs = performance.now() - t0;
   const logits = Float32Array.from(out.logits.data);
-  t0 = performance.now();
-  let total = PREFILL;
-  for (let t = 0; t < STEPS; t++) {
-    const feeds = { input_ids: i64([12 + t], [1, 1]), attention_mask: i64(Array(total + 1).fill(1), [1, total + 1]), position_ids: i64([total], [1, 1]) };
-    for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
-    out = await session.run(feeds);
-    total++;
+  // Decode: 3 repetitions of STEPS cached steps from the same prefill; the fastest counts (the machine is shared).
+  const prefillOut = out;
+  let decodeMs = Infinity;
+  for (let rep = 0; rep < 3; rep++) {
+    out = prefillOut;
+    t0 = performance.now();
+    let total = PREFILL;
+    for (let t = 0; t < STEPS; t++) {
+      const feeds = { input_ids: i64([12 + t], [1, 1]), attention_mask: i64(Array(total + 1).fill(1), [1, total + 1]), position_ids: i64([total], [1, 1]) };
+      for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
+      out = await session.run(feeds);
+      total++;
+    }
+    decodeMs = Math.min(decodeMs, performance.now() - t0);
   }
-  const decodeMs = performance.now() - t0;
   await session.release();
   return { logits, prefillMs, decodeTokensPerSecond: (STEPS * 1000) / decodeMs };
 }
