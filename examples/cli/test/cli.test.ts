@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findTestModel, whyCannotGenerate } from './model-folder';
+import { pickTestModel } from './model-folder';
 
 const bin = fileURLToPath(new URL('../bin/tinyzh.mjs', import.meta.url));
 
@@ -53,8 +53,7 @@ describe('tinyzh story: command-line errors', () => {
   });
 });
 
-const model = findTestModel();
-const skipReason = await whyCannotGenerate(model);
+const { model, skip: skipReason } = await pickTestModel();
 if (skipReason) console.warn(`[cli.test] skipping generation tests: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
@@ -92,7 +91,8 @@ describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d) => {
       stdout += d;
-      if (!sent && stdout.length > '从前'.length) {
+      // The prompt is printed before the model loads: wait for generated text.
+      if (!sent && stdout.length > '从前'.length + 3) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -104,5 +104,6 @@ describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
     expect(stderr).toMatch(/finish: abort/);
     expect(hasStack(stderr)).toBe(false);
     expect(stdout.startsWith('从前')).toBe(true);
+    expect(stderr).toMatch(/finish: abort · [1-9]\d* tokens/);
   });
 });

@@ -7,15 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { findTestModel, repoRoot, whyCannotGenerate } from './model-folder';
+import { pickTestModel, repoRoot } from './model-folder';
 import { serveStatic } from './static-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const demoRoot = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(repoRoot, 'test-output');
 
-const model = findTestModel();
-let skipReason = await whyCannotGenerate(model);
+const picked = await pickTestModel();
+const model = picked.model;
+let skipReason = picked.skip;
 if (!existsSync(CHROMIUM)) {
   if (process.env.CI) throw new Error(`${CHROMIUM} is missing (install Debian's chromium; CI must run this test)`);
   skipReason ??= `${CHROMIUM} is missing`;
