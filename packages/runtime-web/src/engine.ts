@@ -96,7 +96,7 @@ async function measureDecode(decoder: OnnxDecoder, steps: number): Promise<numbe
 /** A loaded model that generates text. One generation at a time (later calls wait their turn). */
 export class StoryEngine implements TokenModel {
   private kv: KvCache;
-  private sampler: WgslSampler | undefined;
+  private gpuSampler: WgslSampler | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private current: AbortController | undefined;
@@ -224,18 +224,23 @@ export class StoryEngine implements TokenModel {
     const dev = await this.decoder.gpuDevice();
     if (!dev) return;
     try {
-      this.sampler = await WgslSampler.create(dev, this.config.vocab_size);
+      this.gpuSampler = await WgslSampler.create(dev, this.config.vocab_size);
     } catch {
-      this.sampler = undefined; // the CPU sampler (logits read back) still works
+      this.gpuSampler = undefined; // the CPU sampler (logits read back) still works
     }
     void dev.lost?.then(() => {
-      this.sampler = undefined;
+      this.gpuSampler = undefined;
     });
   }
 
   /** `'webgpu'` or `'wasm'`. */
   get device(): BackendDevice {
     return this.decoder.device;
+  }
+
+  /** `'wgsl'` when tokens are sampled on the GPU, else `'cpu'`. */
+  get sampler(): string {
+    return this.gpuSampler ? 'wgsl' : 'cpu';
   }
 
   get maxPositions(): number {
@@ -267,10 +272,10 @@ export class StoryEngine implements TokenModel {
     const out = await this.decoder.run(ids, this.kv.length, this.kv.past);
     this.kv.update(out.present, ids);
     try {
-      const buf = this.sampler ? this.decoder.gpuBuffer(out.logits) : undefined;
-      if (buf && this.sampler) {
+      const buf = this.gpuSampler ? this.decoder.gpuBuffer(out.logits) : undefined;
+      if (buf && this.gpuSampler) {
         const offset = (ids.length - 1) * this.config.vocab_size;
-        return await this.sampler.sample(buf, offset, sampling, step, history);
+        return await this.gpuSampler.sample(buf, offset, sampling, step, history);
       }
       const row = await this.decoder.lastLogits(out.logits);
       return sampleLogits(row, sampling, step, history);
@@ -286,8 +291,8 @@ export class StoryEngine implements TokenModel {
     } catch {
       /* buffers of a lost device */
     }
-    this.sampler?.dispose();
-    this.sampler = undefined;
+    this.gpuSampler?.dispose();
+    this.gpuSampler = undefined;
     try {
       await this.decoder.dispose();
     } catch {
@@ -344,8 +349,8 @@ export class StoryEngine implements TokenModel {
     this.current?.abort();
     await this.queue;
     this.kv.dispose();
-    this.sampler?.dispose();
-    this.sampler = undefined;
+    this.gpuSampler?.dispose();
+    this.gpuSampler = undefined;
     await this.decoder.dispose();
     this.tokenizer.dispose();
     this.modelBytes = undefined;

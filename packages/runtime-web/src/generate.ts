@@ -43,6 +43,8 @@ export interface GenerationResult {
   truncated: boolean;
   /** Device that ran the model at the end ('webgpu' or 'wasm'). */
   device: string;
+  /** Where the last token was sampled: `'wgsl'` (on the GPU, 4 bytes read back) or `'cpu'` (logits read back). */
+  sampler: string;
 }
 
 /** A causal LM with a KV cache, seen from the generation loop (implemented by the engine; fakes in tests). */
@@ -53,6 +55,8 @@ export interface TokenModel {
   readonly cachedLength: number;
   /** Current device name (for the result). */
   readonly device: string;
+  /** Current sampler (for the result): `'wgsl'` or `'cpu'`. */
+  readonly sampler?: string;
   /** Drops the KV cache. */
   reset(): void;
   /**
@@ -180,5 +184,6 @@ export async function generate(
     totalTimeMs: tEnd - t0,
     truncated,
     device: model.device,
+    sampler: model.sampler ?? 'cpu',
   };
 }

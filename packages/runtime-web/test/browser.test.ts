@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { Tokenizer, initTokenizer } from '@tinyzh/tokenizer';
 import { readFileSync } from 'node:fs';
 import { fixtureModelDir } from './helpers/fixture.js';
+import { removeCopies } from './helpers/fixture.js';
+afterAll(removeCopies);
 import { referenceGreedy } from './helpers/reference.js';
 import { serveStatic, type StaticServer } from './helpers/static-server.js';
 
@@ -104,6 +106,7 @@ describe.skipIf(!run)('in Chromium', () => {
     const refs = await reference(prompts, 12);
     const r = await page.evaluate(({ prompts }) => (window as any).tinyzh.greedy('webgpu', false, prompts, 12), { prompts });
     expect(r.device).toBe('webgpu');
+    expect(r.results.every((x: { sampler: string }) => x.sampler === 'wgsl')).toBe(true);
     expect(r.results.map((x: { ids: number[] }) => x.ids)).toEqual(refs);
   });
 
@@ -143,4 +146,12 @@ describe.skipIf(!run)('in Chromium', () => {
       expect(late.buffers).toBeLessThanOrEqual(early.buffers);
     }
   });
+  // Last: it destroys ORT's GPUDevice for this page.
+  it('continues on WASM when the WebGPU device is lost mid-generation', async () => {
+    const [ref] = await reference(['从前'], 16);
+    const r = await page.evaluate(() => (window as any).tinyzh.deviceLoss('从前', 16, 3));
+    expect(r.device).toBe('wasm');
+    expect(r.ids).toEqual(ref);
+  });
+
 });

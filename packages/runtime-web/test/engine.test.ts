@@ -4,6 +4,8 @@ import { createStoryteller, type Storyteller } from '../src/index.js';
 import { StoryEngine } from '../src/engine.js';
 import { referenceGreedy } from './helpers/reference.js';
 import { fixtureModelDir } from './helpers/fixture.js';
+import { removeCopies } from './helpers/fixture.js';
+afterAll(removeCopies);
 
 let FIXTURE_DIR: string;
 

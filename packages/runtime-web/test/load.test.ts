@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { createStoryteller } from '../src/index.js';
 import { loadModelFiles, type LoadProgress } from '../src/load.js';
 import { fixtureModelDir, copyModel, rewriteManifest } from './helpers/fixture.js';
+import { removeCopies } from './helpers/fixture.js';
+afterAll(removeCopies);
 
 let FIXTURE: string;
 beforeAll(async () => {

@@ -34,7 +34,7 @@ function countGpuBuffers(): void {
 }
 
 /** Deterministic pseudo-random logits. */
-function makeLogits(n: number, seed: number, scale: number): Float32Array {
+function makeLogits(n: number, seed: number, scale: number): Float32Array<ArrayBuffer> {
   const a = new Float32Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
@@ -45,13 +45,30 @@ function makeLogits(n: number, seed: number, scale: number): Float32Array {
 }
 
 const api = {
+  /** Destroys ORT's GPUDevice after `after` pieces of text: the engine must continue on WASM. */
+  async deviceLoss(prompt: string, n: number, after: number) {
+    const ort = await import('#ort');
+    const t = await load('webgpu', false);
+    try {
+      let pieces = 0;
+      const s = t.generate(prompt, { temperature: 0, maxNewTokens: n });
+      for await (const _ of s) {
+        if (++pieces === after) (await ort.env.webgpu.device).destroy();
+      }
+      const r = await s.result;
+      return { ids: r.tokenIds, device: r.device, tellerDevice: t.device, pieces };
+    } finally {
+      await t.dispose();
+    }
+  },
+
   async greedy(device: 'wasm' | 'webgpu', worker: boolean, prompts: string[], n: number) {
     const t = await load(device, worker);
-    const out: { ids: number[]; finishReason: string; device: string; text: string }[] = [];
+    const out: { ids: number[]; finishReason: string; device: string; text: string; sampler: string }[] = [];
     try {
       for (const p of prompts) {
         const r = await t.generate(p, { temperature: 0, maxNewTokens: n }).result;
-        out.push({ ids: r.tokenIds, finishReason: r.finishReason, device: r.device, text: r.text });
+        out.push({ ids: r.tokenIds, finishReason: r.finishReason, device: r.device, text: r.text, sampler: r.sampler });
       }
       return { device: t.device, results: out };
     } finally {
@@ -92,7 +109,7 @@ const api = {
       for (let trial = 0; trial < 8; trial++) {
         const all = makeLogits(rows * c.vocab, 1000 * ci + trial, c.scale);
         if (c.opts.temperature === 0 && trial % 2 === 0) all[c.vocab + 7] = all[c.vocab + 5] = 1e3; // a tie
-        dev.queue.writeBuffer(buf, 0, all);
+        dev.queue.writeBuffer(buf, 0, all as Float32Array<ArrayBuffer>);
         const row = all.subarray(c.vocab, 2 * c.vocab);
         const history = Array.from({ length: 24 }, (_, i) => (i * 37 + trial) % c.vocab);
         for (let step = 0; step < 6; step++) {

@@ -6,7 +6,7 @@
  * tokenizer rejects it, a copy is made in a temporary folder with that one field added (vocab and merges unchanged)
  * and manifest.json rewritten.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, rmSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +30,20 @@ export async function rewriteManifest(dir: string): Promise<void> {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(await createManifest(files), null, 2));
 }
 
-/** Copies a model folder to a new temporary folder. */
+const copies: string[] = [];
+
+/** Copies a model folder to a new temporary folder (removed by {@link removeCopies}). */
 export function copyModel(src: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tinyzh-rt-'));
   cpSync(src, dir, { recursive: true });
+  copies.push(dir);
   return dir;
+}
+
+/** Removes the temporary folders made by {@link copyModel} in this test file. */
+export function removeCopies(): void {
+  for (const d of copies.splice(0)) rmSync(d, { recursive: true, force: true });
+  ready = undefined;
 }
 
 let ready: Promise<string> | undefined;
