@@ -49,6 +49,17 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    // Records whether the download progress bar was shown with a determinate value (bytes done / total).
+    await page.addInitScript(() => {
+      const seen = { shown: false, maxValue: 0 };
+      (window as unknown as { __progress: typeof seen }).__progress = seen;
+      new MutationObserver(() => {
+        const box = document.getElementById('progress');
+        const bar = document.getElementById('progress-bar') as HTMLProgressElement | null;
+        if (box && !box.hidden) seen.shown = true;
+        if (bar && bar.hasAttribute('value')) seen.maxValue = Math.max(seen.maxValue, bar.value);
+      }).observe(document, { subtree: true, attributes: true, childList: true });
+    });
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   });
@@ -70,6 +81,9 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     const error = await page.$eval('#error', (el) => (el.hidden ? '' : el.textContent));
     expect(error).toBe('');
     expect(served.requests.some((p) => p.includes('/models/'))).toBe(true);
+    const progress = await page.evaluate(() => (window as unknown as { __progress: object }).__progress);
+    expect(progress).toMatchObject({ shown: true });
+    expect((progress as { maxValue: number }).maxValue).toBeGreaterThan(0);
     expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/WASM/);
 
     // 1. A whole story (or up to the length limit): text grows while it streams.
