@@ -1,2 +1,3 @@
 export { UserError } from './errors.js';
 export * from './export/index.js';
+export * from './train/index.js';

@@ -27,10 +27,13 @@ async function initTensorflow(): Promise<string | undefined> {
 async function initWasm(): Promise<boolean> {
   await import('@tensorflow/tfjs-backend-wasm');
   try {
-    return await tf.setBackend('wasm');
+    if (!(await tf.setBackend('wasm'))) return false;
   } catch {
     return false;
   }
+  const { patchWasmKernels } = await import('./wasm-kernels.js');
+  patchWasmKernels();
+  return true;
 }
 
 async function initCpu(): Promise<boolean> {

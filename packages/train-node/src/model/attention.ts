@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from './linear.js';
 import { applyRope } from './rope.js';
+import { attentionCore } from './attention-core.js';
 
 /** Weights of one attention block, HF `[out, in]` layout. */
 export interface AttentionWeights { q: tf.Tensor2D; k: tf.Tensor2D; v: tf.Tensor2D; o: tf.Tensor2D }
@@ -30,21 +31,15 @@ export interface AttentionContext {
 export function attention(x: tf.Tensor2D, w: AttentionWeights, c: AttentionContext): tf.Tensor2D {
   return tf.tidy(() => {
     const { batch: B, seq: T, numHeads: H, numKvHeads: Hkv, headDim: hd } = c;
-    const rep = H / Hkv;
     const heads = (y: tf.Tensor2D, n: number, rope: boolean): tf.Tensor3D => {
       let t = tf.reshape(y, [B, T, n, hd]) as tf.Tensor4D;
       if (rope) t = applyRope(t, c.cos, c.sin);
-      let u = tf.transpose(t, [0, 2, 1, 3]); // [B, n, T, hd]
-      // repeat_kv: kv head j serves query heads j·rep … j·rep + rep − 1 (tile's gradient supports rank ≤ 4)
-      if (n !== H) u = tf.reshape(tf.tile(tf.reshape(u, [B * n, 1, T, hd]), [1, rep, 1, 1]), [B, H, T, hd]);
-      return tf.reshape(u, [B * H, T, hd]) as tf.Tensor3D;
+      return tf.reshape(tf.transpose(t, [0, 2, 1, 3]), [B * n, T, hd]) as tf.Tensor3D; // [B·n, T, hd]
     };
     const q = heads(tf.mul(linear(x, w.q), 1 / Math.sqrt(hd)) as tf.Tensor2D, H, true);
     const k = heads(linear(x, w.k), Hkv, true);
     const v = heads(linear(x, w.v), Hkv, false);
-    const scores = tf.add(tf.matMul(q, tf.transpose(k, [0, 2, 1])), c.mask); // [B·H, T, T]
-    const att = tf.softmax(scores, -1);
-    const out = tf.matMul(att, v); // [B·H, T, hd]
+    const out = attentionCore(q, k, v, c.mask, H, Hkv); // [B·H, T, hd]
     const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]) as tf.Tensor2D;
     return linear(merged, w.o);
   });

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * The gradient is written with explicit transposes so that every product is a rank-2, non-transposed
  * `BatchMatMul`, the only form that reaches XNNPACK on the wasm backend (tfjs's default matMul gradient uses
  * `transposeA/B` and falls to a naive loop there; see shared/notes/tfjs-training-findings.md, item 4):
- * `dx = dy · W`, `dW = dyᵀ · x`.
+ * `dx = dy · W`, `dW = dyᵀ · x`. (The alternative `dW = (xᵀ · dy)ᵀ` transposes less for the LM head, but
+ * XNNPACK re-packs the right-hand operand on every call and packing `dy` `[N, vocab]` costs more than transposing
+ * it: measured 0.96 s versus 0.37 s for N = 2048, vocab 4096.)
  */
 export const linear: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
   ((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -21,9 +23,7 @@ export const linear: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.custom
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dx = tf.matMul(dy, ws);
-        const dyt = tf.transpose(dy);
-        const dw = tf.matMul(dyt, xs);
-        dyt.dispose();
+        const dw = tf.tidy(() => tf.matMul(tf.transpose(dy), xs));
         return [dx, dw];
       },
     };

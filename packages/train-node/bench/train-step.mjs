@@ -1,0 +1,41 @@
+// Child process of bench/train.mjs: times full training steps (forward + backward over the micro-batches,
+// host AdamW, weights copied back) of a preset with tfjs, prints one JSON line.
+// usage: node bench/train-step.mjs <preset> <batch> <seq> <steps> [backend=wasm] [vocab=4096] [workers=1]
+import { resolveConfig } from '@tinyzh/core';
+import { AdamW, LlamaModel, autoMicroBatch, initWeights, selectBackend } from '../dist/index.js';
+
+const [preset, Bs, Ts, Ss, backendName = 'wasm', Vs = '4096'] = process.argv.slice(2);
+const B = Number(Bs), T = Number(Ts), steps = Number(Ss);
+const backend = await selectBackend(backendName);
+const config = resolveConfig(preset, { vocab_size: Number(Vs) });
+const micro = autoMicroBatch(config, B, T, backend);
+const model = new LlamaModel(config);
+const init = initWeights(config, 1);
+const params = model.params.map((p) => init.get(p.name));
+model.setWeights(init);
+const opt = new AdamW(params.map((p) => p.length), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
+const decay = model.params.map((p) => p.shape.length === 2);
+let seed = 1;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+const step = () => {
+  const sum = params.map((p) => new Float32Array(p.length));
+  let loss = 0;
+  for (let m = 0; m < B / micro; m++) {
+    const tokens = Int32Array.from({ length: micro * (T + 1) }, () => Math.floor(rand() * config.vocab_size));
+    const r = model.lossAndGrads(tokens, micro, T);
+    loss += r.loss;
+    r.grads.forEach((g, i) => { const s = sum[i]; for (let j = 0; j < s.length; j++) s[j] += g[j]; });
+  }
+  opt.update(params, sum, 1e-3, decay, micro / B);
+  model.setWeights(new Map(model.params.map((p, i) => [p.name, params[i]])));
+  return loss / (B / micro);
+};
+step(); // warm-up (allocations, XNNPACK operator creation)
+const t0 = performance.now();
+let loss = 0;
+for (let i = 0; i < steps; i++) loss = step();
+const secs = (performance.now() - t0) / 1000;
+console.log(JSON.stringify({
+  engine: `tfjs-${backend}`, preset, params: model.numParameters(), batch: B, seq: T, micro_batch: micro, steps,
+  tokens_per_s: (steps * B * T) / secs, step_s: secs / steps, loss, peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+}));
