@@ -31,8 +31,9 @@ CHARS = "从前有一个小女孩她叫莉莉喜欢在花园里玩天看到只�
 
 
 def make_tokenizer(vocab_size):
-    """A byte-fallback BPE tokenizer with the fixed ids of docs/formats.md (no merges: characters only)."""
-    from tokenizers import Tokenizer, decoders, processors
+    """A byte-fallback BPE tokenizer with the fixed ids of docs/formats.md (no merges: characters only; like tinyzh
+    tokenizers, no post-processor: encoding adds no <s>)."""
+    from tokenizers import Tokenizer, decoders
     from tokenizers.models import BPE
 
     vocab = {}
@@ -47,7 +48,6 @@ def make_tokenizer(vocab_size):
     tok = Tokenizer(BPE(vocab=vocab, merges=[], unk_token="<unk>", byte_fallback=True))
     tok.add_special_tokens(["<unk>", "<s>", "</s>", "<pad>"] + [f"<|reserved_{i}|>" for i in range(8)])
     tok.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse()])
-    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", 1)])
     return tok
 
 

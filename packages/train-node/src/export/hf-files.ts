@@ -18,22 +18,21 @@ function tokenById(tokenizerJson: Record<string, unknown>, id: number | undefine
 }
 
 /**
- * `tokenizer_config.json` for a tinyzh tokenizer: `PreTrainedTokenizerFast` (the tokenizer is fully described by
- * `tokenizer.json`), the special tokens by their strings, `add_bos_token` true / `add_eos_token` false, and
- * `model_max_length` = the context window.
+ * `tokenizer_config.json` for a tinyzh tokenizer (docs/formats.md "Tokenizer"): `PreTrainedTokenizerFast` (the
+ * tokenizer is fully described by `tokenizer.json`, whose post-processor adds no `<s>`), the special tokens by their
+ * strings, `clean_up_tokenization_spaces: false` (clean-up would change decoded text), `model_max_length` = the
+ * context window, and `padding_side: "left"` (batched generation pads on the left).
  * @param tokenizerJsonText the `tokenizer.json` text shipped beside it
  */
 export function tokenizerConfigJson(config: LlamaConfig, tokenizerJsonText: string): Record<string, unknown> {
   const tok = JSON.parse(tokenizerJsonText) as Record<string, unknown>;
-  const unkId = (tok.model as { unk_token?: string } | undefined)?.unk_token;
+  const unk = (tok.model as { unk_token?: string } | undefined)?.unk_token;
   return {
     tokenizer_class: 'PreTrainedTokenizerFast',
     bos_token: tokenById(tok, config.bos_token_id, '<s>'),
     eos_token: tokenById(tok, config.eos_token_id, '</s>'),
-    unk_token: unkId ?? '<unk>',
+    unk_token: unk ?? '<unk>',
     pad_token: tokenById(tok, config.pad_token_id, '<pad>'),
-    add_bos_token: true,
-    add_eos_token: false,
     clean_up_tokenization_spaces: false,
     model_max_length: config.max_position_embeddings,
     padding_side: 'left',

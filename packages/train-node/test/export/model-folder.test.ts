@@ -50,7 +50,7 @@ describe('export --format hf', () => {
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     expect(config.architectures).toEqual(['LlamaForCausalLM']);
     const tokConfig = JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8'));
-    expect(tokConfig).toMatchObject({ bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>', add_bos_token: true });
+    expect(tokConfig).toMatchObject({ tokenizer_class: 'PreTrainedTokenizerFast', bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', pad_token: '<pad>', clean_up_tokenization_spaces: false });
     // No temporary folders left beside the output.
     expect(readdirSync(tmp).filter((n) => n.startsWith('.'))).toEqual([]);
   });
