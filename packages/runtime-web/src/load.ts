@@ -95,7 +95,8 @@ async function fetchBytes(
 ): Promise<Uint8Array> {
   let res: Response;
   try {
-    res = await fetchFn(url);
+    // One retry: a reused keep-alive connection closed by the server fails the first attempt.
+    res = await fetchFn(url).catch(() => fetchFn(url));
   } catch (e) {
     throw new Error(
       `Could not fetch ${url}: ${(e as Error).message}. Check the network; if the model is on another origin, its server ` +

@@ -23,11 +23,11 @@ function serve(root: string): Promise<{ url: string; server: Server; requests: s
     requests.push(path);
     const file = join(root, path);
     if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
+      res.writeHead(404, { connection: 'close' }).end('not found');
       return;
     }
     const body = readFileSync(file);
-    res.writeHead(200, { 'content-length': body.byteLength, 'content-type': 'application/octet-stream' }).end(body);
+    res.writeHead(200, { 'content-length': body.byteLength, 'content-type': 'application/octet-stream', connection: 'close' }).end(body);
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server, requests })),
