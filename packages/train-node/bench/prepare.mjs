@@ -4,8 +4,8 @@
 // - near-duplicate precision/recall of MinHash LSH (default parameters) against exact Jaccard on a sample.
 // Needs the built package (npm run build) and the corpus (generated from ../shared if missing).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir, availableParallelism } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createReadStream } from 'node:fs';
@@ -34,13 +34,21 @@ async function readOnlyRate(path) {
 }
 
 function runPrepare(path, out) {
+  // Run a private copy of dist/ (inside the package, so its dependencies resolve): a rebuild of dist/ during
+  // the run would remove the chunk the worker threads load.
+  const cache = join(here, '../node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const dist = mkdtempSync(join(cache, 'tinyzh-bench-dist-'));
+  cpSync(join(here, '../dist'), dist, { recursive: true });
   const t = performance.now();
-  const r = spawnSync(process.execPath, [join(here, 'prepare-run.mjs'), '--input', path, '--out', out, '--vocab-size', '4096', '--quiet', '--force'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(here, 'prepare-run.mjs'), '--input', path, '--out', out, '--vocab-size', '4096', '--quiet', '--force'], { encoding: 'utf8', env: { ...process.env, TINYZH_CLI: join(dist, 'cli.js') } });
+  rmSync(dist, { recursive: true, force: true });
   const seconds = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`prepare failed: ${r.stderr}`);
   const m = /@@BENCH (.*)/.exec(r.stderr);
   const tokMatch = /tokenizer: trained in ([\d.]+) s/.exec(r.stderr);
-  return { seconds, maxRssBytes: m ? JSON.parse(m[1]).maxRssBytes : null, tokenizerSeconds: tokMatch ? Number(tokMatch[1]) : null };
+  const b = m ? JSON.parse(m[1]) : {};
+  return { seconds, maxRssBytes: b.maxRssBytes ?? null, cpuSeconds: b.cpuSeconds ?? null, tokenizerSeconds: tokMatch ? Number(tokMatch[1]) : null };
 }
 
 /** Pair-level precision/recall of LSH candidates vs exact Jaccard ≥ threshold, on base stories plus edited copies. */
@@ -115,6 +123,9 @@ export async function run() {
       prepareCleanSeconds: report.seconds.clean,
       prepareTokenizerTrainSeconds: r.tokenizerSeconds,
       prepareStoriesPerSec: Math.round(rate),
+      // CPU time of the whole process (all threads): what the run costs independent of other load on the machine
+      prepareCpuSeconds: r.cpuSeconds === null ? null : Math.round(r.cpuSeconds * 10) / 10,
+      prepareLoadAverage1m: Math.round(loadavg()[0] * 10) / 10,
       prepareCleanStoriesPerSec: Math.round(cleanRate),
       prepareReadOnlyStoriesPerSec: Math.round(refRate),
       prepareRatioToReadOnly: Math.round((rate / refRate) * 1000) / 1000,

@@ -1,5 +1,5 @@
 // Per-kernel time of one training step (forward + backward) of a preset on a backend, to stderr/stdout.
-// usage: node bench/profile-step.mjs [preset=tiny] [backend=wasm] [batch=8] [seq=256] [vocab=4096]
+// usage: node bench/train-profile.mjs [preset=tiny] [backend=wasm] [batch=8] [seq=256] [vocab=4096]
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveConfig } from '@tinyzh/core';
 import { LlamaModel, initWeights, selectBackend } from '../dist/index.js';

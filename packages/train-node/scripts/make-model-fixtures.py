@@ -79,6 +79,27 @@ def make(name, spec, seed):
     print(name, "loss", loss.item(), "params", sum(p.numel() for p in model.parameters()))
 
 
+def make_adamw():
+    """torch.optim.AdamW on two parameters (one decayed, one not), 4 steps with a changing lr -> adamw.json."""
+    torch.manual_seed(99)
+    a = torch.randn(7, dtype=torch.float32, requires_grad=True)
+    b = torch.randn(5, dtype=torch.float32, requires_grad=True)
+    init = [a.detach().clone().tolist(), b.detach().clone().tolist()]
+    opt = torch.optim.AdamW([{"params": [a], "weight_decay": 0.1}, {"params": [b], "weight_decay": 0.0}],
+                            lr=1e-2, betas=(0.9, 0.95), eps=1e-8)
+    steps = []
+    for k, lr in enumerate([1e-2, 5e-2, 3e-2, 1e-3]):
+        for g in opt.param_groups:
+            g["lr"] = lr
+        ga, gb = torch.randn(7), torch.randn(5)
+        a.grad, b.grad = ga.clone(), gb.clone()
+        opt.step()
+        steps.append({"lr": lr, "grads": [ga.tolist(), gb.tolist()], "params": [a.detach().tolist(), b.detach().tolist()]})
+    with open(os.path.join(OUT, "adamw.json"), "w") as f:
+        json.dump({"betas": [0.9, 0.95], "eps": 1e-8, "weight_decay": [0.1, 0.0], "init": init, "steps": steps}, f)
+
+
 if __name__ == "__main__":
     for i, (n, s) in enumerate(CASES.items()):
         make(n, s, 1234 + i)
+    make_adamw()

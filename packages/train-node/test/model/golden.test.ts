@@ -8,7 +8,7 @@ import { LlamaModel } from '../../src/model/llama.js';
 
 // Fixtures from scripts/make-model-fixtures.py (HF transformers LlamaForCausalLM, float32).
 const root = join(__dirname, '..', 'fixtures', 'model');
-const cases = readdirSync(root);
+const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 function relErr(a: Float32Array, b: Float32Array): number {
   let maxDiff = 0;
