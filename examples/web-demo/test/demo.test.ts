@@ -78,7 +78,7 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
       timeout: 120_000,
     });
-    const error = await page.$eval('#error', (el) => (el.hidden ? '' : el.textContent));
+    const error = await page.$eval('#error', (el) => ((el as HTMLElement).hidden ? '' : el.textContent));
     expect(error).toBe('');
     expect(served.requests.some((p) => p.includes('/models/'))).toBe(true);
     const progress = await page.evaluate(() => (window as unknown as { __progress: object }).__progress);
