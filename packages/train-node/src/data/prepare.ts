@@ -202,8 +202,9 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
   }
   const save = () => writeFileAtomic(statePath, JSON.stringify(state));
 
-  // 1. clean
+  // 1. clean (restarts from the beginning if it was interrupted: the dedup tables live in memory)
   if (!state.clean) {
+    await removeTemporaries(work);
     const config: CleanConfig = {
       normalize: o.normalize,
       t2s: o.t2s,

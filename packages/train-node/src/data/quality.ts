@@ -10,7 +10,8 @@
  *   (`啊啊啊…`, `。。。。`; `……` and `——` are two characters each and pass);
  * - `mojibake`: U+FFFD, private-use characters, or the signatures of wrongly decoded text
  *   (UTF-8 read as Latin-1/CP-1252 such as `Ã©`/`ä¸`, GBK read as UTF-8 such as `锟斤拷`, `烫烫烫`);
- * - `unbalanced-quotes`: a pair of “” 「」 『』 《》 （） does not nest and close, or an odd number of ASCII `"`;
+ * - `unbalanced-quotes`: a pair of “” 「」 『』 《》 （） does not nest and close, or an odd number of ASCII `"`
+ *   (‘’ are not checked: they double as apostrophes);
  * - `markup`: leftover HTML tags or entities, URLs, Markdown code fences/headings, JSON/escape residue
  *   (a literal `\n`, `{"`).
  */
@@ -42,8 +43,8 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const MOJIBAKE = /\uFFFD|[\uE000-\uF8FF]|[\u00C2-\u00F4][\u0080-\u00BF\u2018-\u203A\u0152-\u0178\u02C6\u02DC\u00A0-\u00BF]|锟斤拷|烫烫烫|屯屯屯/;
 const MARKUP = /<\/?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?\/?>|&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-f]{2,5});|https?:\/\/|www\.|```|^#{1,6} |\*\*[^*\n]+\*\*|\\[nrt"]|\{"|"\s*:\s*"|\[\[|\]\]/im;
 const PAIRS: ReadonlyArray<[string, string]> = [['“', '”'], ['「', '」'], ['『', '』'], ['《', '》'], ['（', '）']];
-const OPEN = new Map(PAIRS.map(([o, c]) => [o, c]));
-const CLOSE = new Map(PAIRS.map(([o, c]) => [c, o]));
+const OPEN = new Map(PAIRS.map(([o, c]) => [o.charCodeAt(0), c.charCodeAt(0)]));
+const CLOSE = new Set(PAIRS.map(([, c]) => c.charCodeAt(0)));
 
 /** Code-point length. */
 export function charCount(text: string): number {
@@ -55,11 +56,20 @@ export function charCount(text: string): number {
   return n;
 }
 
-/** Share of CJK ideographs among letters and digits (1 when there are none). */
+/** Share of CJK ideographs (`\p{Script=Han}`) among letters and digits (`\p{L}\p{N}`); 0 when there are none. */
 export function cjkShare(text: string): number {
   let han = 0;
   let letters = 0;
-  for (const ch of text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Fast paths: the main CJK Unified Ideographs blocks, ASCII; everything else through the Unicode regexes.
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) { han++; letters++; continue; }
+    if (c < 0x80) {
+      if ((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) letters++;
+      continue;
+    }
+    let ch = text[i];
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) ch = text.slice(i, ++i + 1);
     if (HAN.test(ch)) { han++; letters++; } else if (LETTER_OR_DIGIT.test(ch)) letters++;
   }
   return letters === 0 ? 0 : han / letters;
@@ -80,14 +90,16 @@ export function longestCharRun(text: string): number {
 
 /** Whether the paired quotes/brackets nest and close and ASCII `"` come in pairs. */
 export function quotesBalanced(text: string): boolean {
-  const stack: string[] = [];
+  const stack: number[] = [];
   let ascii = 0;
-  for (const ch of text) {
-    if (ch === '"') { ascii++; continue; }
-    const close = OPEN.get(ch);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { ascii++; continue; }
+    if (c < 0x2000) continue;
+    const close = OPEN.get(c);
     if (close !== undefined) { stack.push(close); continue; }
-    if (CLOSE.has(ch)) {
-      if (stack.length === 0 || stack[stack.length - 1] !== ch) return false;
+    if (CLOSE.has(c)) {
+      if (stack.length === 0 || stack[stack.length - 1] !== c) return false;
       stack.pop();
     }
   }

@@ -27,6 +27,8 @@ describe('normalisation', () => {
 describe('quality rules', () => {
   it('measures CJK share, character runs and quote balance', () => {
     expect(cjkShare('小猫Tom三岁。')).toBeCloseTo(4 / 7);
+    expect(cjkShare('𠀀々abc1，。')).toBeCloseTo(2 / 6);
+    expect(cjkShare('。！')).toBe(0);
     expect(longestCharRun('哈哈哈哈。。好')).toBe(4);
     expect(quotesBalanced('他说：“走吧。”「好」《书》（注）')).toBe(true);
     expect(quotesBalanced('他说：“走吧。')).toBe(false);
