@@ -33,11 +33,11 @@ type Runtime = {
 
 /**
  * The model folder for tests, or why there is none:
- * 1. `$TINYZH_TEST_MODEL`; 2. the default model `packages/runtime-web/models/tinyzh-stories-tiny`;
+ * 1. `$TINYZH_TEST_MODEL` (`TINYZH_TEST_MODEL_TRAINED=1`: it is a trained model, so its text is checked for Chinese); 2. the default model `packages/runtime-web/models/tinyzh-stories-tiny`;
  * 3. the first fixture model of the runtime or export tests that the runtime loads (a fixture that does not load is
  *    another package's business: it is passed over, and named in the skip reason when none loads).
  */
-export async function pickTestModel(): Promise<{ model?: string; skip?: string }> {
+export async function pickTestModel(): Promise<{ model?: string; skip?: string; trained?: boolean }> {
   let runtime: Runtime;
   try {
     runtime = (await import('@tinyzh/runtime-web')) as Runtime;
@@ -47,9 +47,11 @@ export async function pickTestModel(): Promise<{ model?: string; skip?: string }
   const create = runtime.createStoryteller;
   if (typeof create !== 'function') return { skip: '@tinyzh/runtime-web does not export createStoryteller yet' };
 
-  if (process.env.TINYZH_TEST_MODEL) return { model: resolve(process.env.TINYZH_TEST_MODEL) };
+  if (process.env.TINYZH_TEST_MODEL) {
+    return { model: resolve(process.env.TINYZH_TEST_MODEL), trained: process.env.TINYZH_TEST_MODEL_TRAINED === '1' };
+  }
   const defaultModel = runtime.defaultModelPath?.() ?? join(repoRoot, 'packages/runtime-web/models/tinyzh-stories-tiny');
-  if (isModelFolder(defaultModel)) return { model: defaultModel };
+  if (isModelFolder(defaultModel)) return { model: defaultModel, trained: true };
 
   const reasons: string[] = [];
   const fixtures = [

@@ -111,6 +111,13 @@ for (const text of examples.slice(0, 6)) {
 if (examples[0]) ui.prompt.value = examples[0];
 ui.modelName.textContent = __TINYZH_DEMO__.modelName;
 
+/** `?seed=N` makes every generation use seed N (same prompt and settings → same story). */
+const fixedSeed = (() => {
+  const raw = params.get('seed');
+  const n = raw === null ? NaN : Number(raw);
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 32 ? n : undefined;
+})();
+
 const deviceParam = params.get('device');
 if (deviceParam === 'wasm' || deviceParam === 'webgpu' || deviceParam === 'auto') ui.device.value = deviceParam;
 
@@ -217,7 +224,7 @@ async function generate(): Promise<void> {
   }
   clearError();
   controller = new AbortController();
-  const seed = Math.floor(Math.random() * 2 ** 32);
+  const seed = fixedSeed ?? Math.floor(Math.random() * 2 ** 32);
   setState('generating');
   view.reset(prompt);
   ui.stats.textContent = '正在生成…';

