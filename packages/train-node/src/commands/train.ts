@@ -7,6 +7,9 @@ import { listStepCheckpoints, loadCheckpoint } from '../train/checkpoint.js';
 import { readPreparedIndex } from '../train/data-loader.js';
 import { parseLlamaConfig } from '@tinyzh/core';
 import { num, parseFlags } from './args.js';
+import { isMainThread } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { WORKER_FLAG, workerMain } from '../train/parallel.js';
 
 const HELP = `usage: tinyzh-train train --data <prepared dir> --out <run dir> [options]
 
@@ -28,12 +31,15 @@ evaluation and checkpoints
   --eval-every N (200)  --eval-tokens N (16384)  --sample-tokens N (64)  --log-every N (10)  --keep N (3)
 run
   --backend ${BACKEND_NAMES.join('|')} (auto)   --seed N (1337)   --resume (continue the newest checkpoint in --out)
+  --workers N              threads computing gradients in parallel, one tfjs instance each (default: the
+                           number of CPU cores, up to 8, on wasm/cpu; 1 otherwise)
 
 Writes RUN/metrics.jsonl and RUN/checkpoints/step-NNNNNNNN/ (config.json, model.safetensors, tokenizer.json,
 optimizer.safetensors, trainer_state.json), RUN/checkpoints/best.json. Ctrl-C saves a checkpoint, then exits.`;
 
 /** `tinyzh-train train`: see {@link HELP}. Returns 0, or 130 when stopped by a signal. */
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === WORKER_FLAG && !isMainThread) return workerMain();
   const f = parseFlags('train', argv, {
     help: { type: 'boolean', short: 'h' },
     data: { type: 'string' }, out: { type: 'string' }, preset: { type: 'string' }, config: { type: 'string' },
@@ -43,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     beta1: { type: 'string' }, beta2: { type: 'string' }, 'grad-clip': { type: 'string' }, 'decay-embeddings': { type: 'boolean' },
     'eval-every': { type: 'string' }, 'eval-tokens': { type: 'string' }, 'sample-tokens': { type: 'string' },
     'log-every': { type: 'string' }, keep: { type: 'string' },
-    backend: { type: 'string' }, seed: { type: 'string' }, resume: { type: 'boolean' },
+    backend: { type: 'string' }, seed: { type: 'string' }, resume: { type: 'boolean' }, workers: { type: 'string' },
   });
   if (f.help) {
     console.log(HELP);
@@ -117,6 +123,8 @@ export async function run(argv: string[]): Promise<number> {
       keepLast: num('keep', f.keep, 3, { integer: true, min: 1 }),
       seed: num('seed', f.seed, 1337, { integer: true }),
       resume: !!f.resume, backend, shouldStop: () => stop,
+      workers: f.workers ? num('workers', f.workers, 1, { integer: true, min: 1 })
+        : backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1,
     });
     console.log(`done: ${r.step} steps, ${r.tokensSeen.toLocaleString('en-US')} tokens, ${Math.round(r.tokensPerSecond)} tok/s, last loss ${r.lastLoss.toFixed(4)}, best val loss ${r.bestValLoss?.toFixed(4) ?? 'n/a'}; checkpoint ${r.checkpoint}`);
     return r.stoppedBy === 'signal' ? 130 : 0;

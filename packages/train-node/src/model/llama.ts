@@ -59,7 +59,8 @@ export class LlamaModel {
       if (!data) throw new Error(`weights lack tensor ${p.name}`);
       const size = p.shape.reduce((a, b) => a * b, 1);
       if (data.length !== size) throw new Error(`tensor ${p.name} has ${data.length} values, expected ${size} (shape [${p.shape}])`);
-      tf.tidy(() => p.variable.assign(tf.tensor(data, p.shape, 'float32')));
+      // copy: the cpu backend would otherwise keep `data` itself, which the optimizer mutates in place
+      tf.tidy(() => p.variable.assign(tf.tensor(data.slice(), p.shape, 'float32')));
     }
   }
 

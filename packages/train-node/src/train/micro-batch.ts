@@ -22,10 +22,19 @@ export function activationBudget(backend: string): number {
 /**
  * The largest divisor of `batchSize` whose micro-batch fits {@link activationBudget}
  * (gradient accumulation runs `batchSize / micro` micro-batches per optimizer step). At least 1.
+ * With `threads > 1`, prefers sizes that give every thread the same number of micro-batches.
  * On webgpu also keeps the logits (`rows·seq·vocab·4` bytes) under the 128 MiB storage-buffer binding limit.
  */
-export function autoMicroBatch(c: LlamaConfig, batchSize: number, seq: number, backend: string): number {
+export function autoMicroBatch(c: LlamaConfig, batchSize: number, seq: number, backend: string, threads = 1): number {
   const budget = activationBudget(backend);
+  // with data-parallel threads, prefer a micro-batch count that is a multiple of the thread count
+  if (threads > 1) {
+    for (let m = Math.floor(batchSize / threads); m >= 1; m--) {
+      if (batchSize % m !== 0 || (batchSize / m) % threads !== 0) continue;
+      if (backend.startsWith('webgpu') && m * seq * c.vocab_size * 4 > 128 * 1024 * 1024) continue;
+      if (activationBytes(c, m, seq) <= budget) return m;
+    }
+  }
   for (let m = batchSize; m >= 1; m--) {
     if (batchSize % m !== 0) continue;
     if (backend.startsWith('webgpu') && m * seq * c.vocab_size * 4 > 128 * 1024 * 1024) continue;

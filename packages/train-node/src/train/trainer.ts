@@ -15,6 +15,7 @@ import { clipScale, globalNorm } from './grad-clip.js';
 import { learningRate } from './lr-schedule.js';
 import { MetricsLog } from './metrics.js';
 import { autoMicroBatch } from './micro-batch.js';
+import { DataParallel } from './parallel.js';
 import { Rng } from './rng.js';
 import { loadTextCodec, type TextCodec } from './text-codec.js';
 import { parseLlamaConfig } from '@tinyzh/core';
@@ -61,6 +62,8 @@ export interface TrainOptions {
   resume: boolean;
   /** name of the selected backend (for the micro-batch budget and the log) */
   backend: string;
+  /** threads computing gradients in parallel (data parallelism, one tfjs instance each; default 1) */
+  workers?: number;
   /** where progress lines go (default console.log) */
   log?: (line: string) => void;
   /** checked after each step; when it returns true a checkpoint is saved and training stops (signals) */
@@ -141,7 +144,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.blockSize > c.max_position_embeddings) throw new UserError(`--block-size ${o.blockSize} exceeds the model's max_position_embeddings ${c.max_position_embeddings}`);
   const index = readPreparedIndex(o.dataDir);
   if (index.vocab_size > c.vocab_size) throw new UserError(`the prepared data has vocab_size ${index.vocab_size}, larger than the model's ${c.vocab_size}`);
-  const micro = o.microBatchSize ?? autoMicroBatch(c, o.batchSize, o.blockSize, o.backend);
+  const threads = Math.max(1, o.workers ?? 1);
+  const micro = o.microBatchSize ?? autoMicroBatch(c, o.batchSize, o.blockSize, o.backend, threads);
   if (o.batchSize % micro !== 0) throw new UserError(`--batch-size ${o.batchSize} must be a multiple of --micro-batch-size ${micro}`);
   const nMicro = o.batchSize / micro;
   const ckDir = join(o.outDir, 'checkpoints');
@@ -203,8 +207,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   log(
     `model: ${model.numParameters().toLocaleString('en-US')} parameters (${c.num_hidden_layers} layers, width ${c.hidden_size}, ` +
       `${c.num_attention_heads}/${c.num_key_value_heads} heads, vocab ${c.vocab_size}) | backend ${o.backend} | ` +
-      `batch ${o.batchSize} × ${o.blockSize} tokens = ${nMicro} × ${micro} rows | ${o.maxSteps} steps`,
+      `batch ${o.batchSize} × ${o.blockSize} tokens = ${nMicro} × ${micro} rows | ${threads > 1 ? `${Math.min(threads, nMicro)} threads | ` : ''}${o.maxSteps} steps`,
   );
+  const dp = threads > 1 && nMicro > 1 ? await DataParallel.start(model, o.backend, Math.min(threads, nMicro)) : undefined;
+  dp?.setWeights(params);
 
   const checkpoint = async (val: EvalResult | undefined): Promise<void> => {
     const state: TrainerState = {
@@ -252,14 +258,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const lr = learningRate(step, { lr: o.lr, minLr: o.minLr, warmup: o.warmup, totalSteps: o.maxSteps });
       for (const g of sumGrads) g.fill(0);
       let lossSum = 0;
-      for (let k = 0; k < nMicro; k++) {
-        const tokens = trainData.randomWindows(dataRng, micro, rows);
-        const { loss, grads } = model.lossAndGrads(tokens, micro, o.blockSize);
-        lossSum += loss;
-        for (let i = 0; i < grads.length; i++) {
-          const s = sumGrads[i]!;
-          const g = grads[i]!;
-          for (let j = 0; j < s.length; j++) s[j]! += g[j]!;
+      if (dp) {
+        const batches = Array.from({ length: nMicro }, () => trainData.randomWindows(dataRng, micro, rows));
+        lossSum = await dp.step(model, batches, micro, o.blockSize, sumGrads);
+      } else {
+        for (let k = 0; k < nMicro; k++) {
+          const tokens = trainData.randomWindows(dataRng, micro, rows);
+          const { loss, grads } = model.lossAndGrads(tokens, micro, o.blockSize);
+          lossSum += loss;
+          for (let i = 0; i < grads.length; i++) {
+            const s = sumGrads[i]!;
+            const g = grads[i]!;
+            for (let j = 0; j < s.length; j++) s[j]! += g[j]!;
+          }
         }
       }
       const loss = lossSum / nMicro;
@@ -273,6 +284,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       opt.update(params, sumGrads, lr, decay, clipScale(norm, o.gradClip) / nMicro);
       model.setWeights(new Map(model.params.map((p, i) => [p.name, params[i]!])));
+      dp?.setWeights(params);
       step++;
       tokensSeen += o.batchSize * o.blockSize;
       windowTokens += o.batchSize * o.blockSize;
@@ -303,6 +315,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
     }
   } finally {
+    await dp?.close();
     trainData.close();
     valData.close();
     model.dispose();
