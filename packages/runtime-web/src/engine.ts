@@ -9,6 +9,7 @@ import { KvCache } from './kv-cache.js';
 import { WgslSampler } from './sampler-wgsl.js';
 import { generate, type GenerateOptions, type GenerationResult, type TokenModel } from './generate.js';
 import { loadModelFiles, type LoadProgress } from './load.js';
+import { importNode } from './node-import.js';
 
 /** Device request: `'auto'` measures WebGPU against WASM at load and keeps the faster. */
 export type DeviceOption = 'auto' | 'webgpu' | 'wasm';
@@ -55,13 +56,13 @@ export interface ModelInfo {
 
 /** The default model folder shipped with the package (`models/tinyzh-stories-tiny/` next to `dist/`). */
 export function defaultModelUrl(): URL {
-  return new URL('../models/tinyzh-stories-tiny/', import.meta.url);
+  return new URL(/* @vite-ignore */ '../models/tinyzh-stories-tiny/', import.meta.url);
 }
 
 async function assertDefaultModelPresent(url: URL): Promise<void> {
   if (url.protocol !== 'file:') return;
-  const { access } = await import('node:fs/promises');
-  const { fileURLToPath } = await import('node:url');
+  const { access } = await importNode<typeof import('node:fs/promises')>('fs/promises');
+  const { fileURLToPath } = await importNode<typeof import('node:url')>('url');
   const path = fileURLToPath(new URL('manifest.json', url));
   try {
     await access(path);

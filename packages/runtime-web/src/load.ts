@@ -7,6 +7,7 @@
  */
 import { parseManifest, verifyManifestFile, type ModelManifest } from '@tinyzh/core';
 import { isNodeLike } from './backend/onnx.js';
+import { importNode } from './node-import.js';
 
 /** One progress event: bytes of one file done so far. */
 export interface LoadProgress {
@@ -45,8 +46,8 @@ export async function resolveModelBase(model: string | URL): Promise<string> {
   let s = model instanceof URL ? model.href : String(model);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(s)) {
     if (isNodeLike()) {
-      const { pathToFileURL } = await import('node:url');
-      const { resolve } = await import('node:path');
+      const { pathToFileURL } = await importNode<typeof import('node:url')>('url');
+      const { resolve } = await importNode<typeof import('node:path')>('path');
       s = pathToFileURL(resolve(s)).href;
     } else {
       const here = (globalThis as { location?: { href: string } }).location?.href;
@@ -71,8 +72,8 @@ export function readManifest(text: string, source: string): ModelManifest {
 // ---- byte sources -------------------------------------------------------------------------------------------------
 
 async function readLocal(url: string, file: string, total: number, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
-  const { fileURLToPath } = await import('node:url');
+  const { readFile } = await importNode<typeof import('node:fs/promises')>('fs/promises');
+  const { fileURLToPath } = await importNode<typeof import('node:url')>('url');
   const path = fileURLToPath(url);
   let buf: Uint8Array;
   try {
@@ -174,10 +175,10 @@ function cacheApi(name: string): ByteCache | undefined {
 
 /** A folder on disk (Node): one file per URL, named by the SHA-256 of the URL; written atomically. */
 async function diskCache(dir: string | undefined): Promise<ByteCache> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const os = await import('node:os');
-  const { createHash } = await import('node:crypto');
+  const fs = await importNode<typeof import('node:fs/promises')>('fs/promises');
+  const path = await importNode<typeof import('node:path')>('path');
+  const os = await importNode<typeof import('node:os')>('os');
+  const { createHash } = await importNode<typeof import('node:crypto')>('crypto');
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
   const root =
     dir ?? env.TINYZH_CACHE ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tinyzh', 'models');
