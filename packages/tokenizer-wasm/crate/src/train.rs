@@ -3,7 +3,8 @@
 //!
 //! Memory is bounded by the number of distinct pieces kept (`max_pieces`): text is streamed in with
 //! [`Trainer::feed`], counted into a hash map, and when the map exceeds `max_pieces` the rarest pieces are dropped
-//! (counts below a threshold that doubles until the map is at most half full). The resulting vocabulary is laid out
+//! (counts below a threshold that doubles until the map is at most half full; their characters are still counted for
+//! the alphabet). The resulting vocabulary is laid out
 //! as documented in `docs/formats.md`: 12 special tokens, 256 byte tokens, characters (most frequent first, up to
 //! `character_coverage` of all character occurrences), then merged tokens in merge order.
 
@@ -30,6 +31,8 @@ pub const BASE_TOKENS: usize = 12 + 256;
 
 pub struct Trainer {
     counts: FxMap<Box<str>, u64>,
+    /// Character counts of the pieces dropped by pruning, so that the alphabet still sees every character.
+    pruned_chars: FxMap<char, u64>,
     max_pieces: usize,
     pub pruned_pieces: u64,
     pub bytes_seen: u64,
@@ -53,7 +56,7 @@ fn key(a: u32, b: u32) -> u64 {
 
 impl Trainer {
     pub fn new(max_pieces: usize) -> Trainer {
-        Trainer { counts: new_map(), max_pieces: max_pieces.max(1024), pruned_pieces: 0, bytes_seen: 0 }
+        Trainer { counts: new_map(), pruned_chars: new_map(), max_pieces: max_pieces.max(1024), pruned_pieces: 0, bytes_seen: 0 }
     }
 
     pub fn distinct_pieces(&self) -> usize {
@@ -80,8 +83,17 @@ impl Trainer {
     fn prune(&mut self) {
         let before = self.counts.len();
         let mut threshold = 2u64;
+        let pruned_chars = &mut self.pruned_chars;
         loop {
-            self.counts.retain(|_, c| *c >= threshold);
+            self.counts.retain(|p, c| {
+                if *c >= threshold {
+                    return true;
+                }
+                for ch in p.chars() {
+                    *pruned_chars.entry(ch).or_insert(0) += *c;
+                }
+                false
+            });
             if self.counts.len() <= self.max_pieces / 2 {
                 break;
             }
@@ -113,8 +125,8 @@ impl Trainer {
         }
 
         // 1. Alphabet: characters by frequency (ties: code point), up to the coverage and the vocabulary budget.
-        let mut char_counts: FxMap<char, u64> = new_map();
-        let mut total: u64 = 0;
+        let mut char_counts: FxMap<char, u64> = self.pruned_chars.clone();
+        let mut total: u64 = self.pruned_chars.values().sum();
         for (p, &c) in self.counts.iter() {
             for ch in p.chars() {
                 *char_counts.entry(ch).or_insert(0) += c;
