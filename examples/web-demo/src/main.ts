@@ -1,7 +1,8 @@
 // The tinyzh web demo: loads the model served next to the page and streams a story into it.
 import './style.css';
 import { StoryView } from './story-view';
-import { DownloadProgress, formatBytes, type ProgressEvent } from './progress';
+import type { GenerationResult, LoadProgress, Storyteller } from '@tinyzh/runtime-web';
+import { DownloadProgress, formatBytes } from './progress';
 
 /** Filled in at build time by vite.config.ts from the model folder it copies into dist/models/. */
 declare const __TINYZH_DEMO__: {
@@ -11,15 +12,6 @@ declare const __TINYZH_DEMO__: {
   /** story openings from the model folder (generation_config.json `examples` or prompts.json) */
   examples: string[];
 };
-
-/** The slice of @tinyzh/runtime-web's API the page uses (see the package README). */
-interface Storyteller {
-  generate(prompt: string, options: Record<string, unknown>): AsyncIterable<unknown> & { result?: Promise<unknown> };
-  dispose(): Promise<void> | void;
-  device?: string;
-  lastResult?: unknown;
-}
-type CreateStoryteller = (options: Record<string, unknown>) => Promise<Storyteller>;
 
 const FALLBACK_EXAMPLES = ['从前，有一只小兔子', '有一天，小明在公园里', '森林里住着一只小熊'];
 
@@ -141,14 +133,11 @@ async function load(): Promise<void> {
   ui.progressBar.removeAttribute('value'); // indeterminate until sizes are known
   ui.progressText.textContent = '正在下载模型…';
   try {
-    const runtime = (await import('@tinyzh/runtime-web')) as { createStoryteller?: CreateStoryteller };
-    if (typeof runtime.createStoryteller !== 'function') {
-      throw new Error('@tinyzh/runtime-web 没有导出 createStoryteller（运行时还没有构建好）');
-    }
-    const t = await runtime.createStoryteller({
+    const { createStoryteller } = await import('@tinyzh/runtime-web');
+    const t = await createStoryteller({
       model: modelUrl,
-      device: ui.device.value,
-      onProgress: (e: ProgressEvent) => {
+      device: ui.device.value as 'auto' | 'webgpu' | 'wasm',
+      onProgress: (e: LoadProgress) => {
         if (id !== loadId) return;
         const f = progress.update(e);
         if (f !== undefined) {
@@ -164,7 +153,7 @@ async function load(): Promise<void> {
     }
     teller = t;
     ui.progress.hidden = true;
-    ui.stats.textContent = `模型已就绪 · 设备 ${deviceLabel(t.device ?? ui.device.value)}`;
+    ui.stats.textContent = `模型已就绪 · 设备 ${deviceLabel(t.device)}`;
     setState('ready');
   } catch (err) {
     if (id !== loadId) return;
@@ -184,35 +173,12 @@ function deviceLabel(device: string): string {
 
 // ---- generation -----------------------------------------------------------------------------------------------
 
-interface Stats {
-  finishReason?: string;
-  tokens?: number;
-  tokensPerSecond?: number;
-  device?: string;
-  truncated?: boolean;
-}
-
-/** Reads the statistics the runtime reports at the end of a generation. */
-function statsFrom(result: unknown): Stats {
-  const r = (result && typeof result === 'object' ? result : {}) as Record<string, any>;
-  const s = r.stats && typeof r.stats === 'object' ? { ...r, ...r.stats } : r;
-  return {
-    finishReason: s.finishReason ?? s.finish_reason,
-    tokens: s.tokens ?? s.numTokens ?? s.generatedTokens ?? s.newTokens ?? s.tokenCount,
-    tokensPerSecond: s.tokensPerSecond ?? s.tokensPerSec ?? s.decodeTokensPerSecond,
-    device: s.device,
-    truncated: s.truncated ?? s.slidingWindow ?? s.contextTruncated,
-  };
-}
-
-const FINISH_LABELS: Record<string, string> = {
+/** What the page says for each `finishReason` of the runtime. */
+const FINISH_LABELS: Record<GenerationResult['finishReason'], string> = {
   eos: '故事讲完了',
-  stop: '遇到停止词',
   length: '到达长度上限',
-  max_tokens: '到达长度上限',
-  maxNewTokens: '到达长度上限',
+  stop: '遇到停止词',
   abort: '已停止',
-  aborted: '已停止',
 };
 
 async function generate(): Promise<void> {
@@ -223,65 +189,48 @@ async function generate(): Promise<void> {
     return;
   }
   clearError();
-  controller = new AbortController();
+  const ac = new AbortController();
+  controller = ac;
   const seed = fixedSeed ?? Math.floor(Math.random() * 2 ** 32);
   setState('generating');
   view.reset(prompt);
   ui.stats.textContent = '正在生成…';
   const started = performance.now();
-  let chunks = 0;
-  let result: unknown;
-  let failed = false;
+  let pieces = 0;
+  let result: GenerationResult | undefined;
   try {
     const stream = teller.generate(prompt, {
       maxNewTokens: Number(ui.length.value),
       temperature: Number(ui.temperature.value),
       topP: Number(ui.topP.value),
       seed,
-      signal: controller.signal,
+      signal: ac.signal,
     });
-    const it = stream[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await it.next();
-      if (step.done) {
-        result = step.value;
-        break;
-      }
-      const v = step.value as any;
-      const text = typeof v === 'string' ? v : typeof v?.text === 'string' ? v.text : '';
-      if (text) {
-        chunks++;
-        view.append(text);
-        if (chunks % 8 === 0) {
-          const secs = (performance.now() - started) / 1000;
-          ui.stats.textContent = `正在生成… ${view.generated.length} 字 · ${(view.generated.length / secs).toFixed(1)} 字/秒`;
-        }
+    for await (const text of stream) {
+      view.append(text);
+      if (++pieces % 8 === 0) {
+        const secs = (performance.now() - started) / 1000;
+        ui.stats.textContent = `正在生成… ${view.generated.length} 字 · ${(view.generated.length / secs).toFixed(1)} 字/秒`;
       }
     }
-    result ??= await (stream.result ?? teller.lastResult);
+    result = await stream.result;
   } catch (err) {
-    const aborted = controller.signal.aborted || (err as Error)?.name === 'AbortError';
-    if (!aborted) {
-      failed = true;
-      showError(`生成失败：${messageOf(err)}`);
-      console.error(err);
-    }
+    showError(`生成失败：${messageOf(err)}`);
+    console.error(err);
   }
-  const stats = statsFrom(result);
-  if (controller.signal.aborted) stats.finishReason ??= 'abort';
-  const secs = (performance.now() - started) / 1000;
-  const parts: string[] = [];
-  if (stats.finishReason) parts.push(FINISH_LABELS[stats.finishReason] ?? stats.finishReason);
-  if (stats.tokens !== undefined) parts.push(`${stats.tokens} 个词元`);
-  const tps = stats.tokensPerSecond ?? (stats.tokens !== undefined ? stats.tokens / secs : undefined);
-  if (tps !== undefined && Number.isFinite(tps)) parts.push(`${tps.toFixed(1)} 词元/秒`);
-  parts.push(`设备 ${deviceLabel(stats.device ?? teller.device ?? ui.device.value)}`);
-  parts.push(`种子 ${seed}`);
-  if (stats.truncated) parts.push('超出上下文窗口：只保留了最近的词元');
-  ui.stats.textContent = failed ? '' : parts.join(' · ');
-  ui.stats.dataset.finishReason = stats.finishReason ?? '';
+  ui.stats.textContent = result ? describeResult(result, seed) : '';
+  ui.stats.dataset.finishReason = result?.finishReason ?? '';
   controller = null;
   setState('ready');
+}
+
+/** "故事讲完了 · 187 个词元 · 95.3 词元/秒 · 设备 WASM · 种子 42" */
+function describeResult(r: GenerationResult, seed: number): string {
+  const parts = [FINISH_LABELS[r.finishReason] ?? r.finishReason, `${r.tokens} 个词元`];
+  if (Number.isFinite(r.tokensPerSecond) && r.tokensPerSecond > 0) parts.push(`${r.tokensPerSecond.toFixed(1)} 词元/秒`);
+  parts.push(`设备 ${deviceLabel(r.device)}`, `种子 ${seed}`);
+  if (r.truncated) parts.push('超出上下文窗口：只保留了最近的词元');
+  return parts.join(' · ');
 }
 
 ui.generate.addEventListener('click', () => void generate());

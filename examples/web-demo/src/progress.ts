@@ -1,28 +1,13 @@
-// Sums per-file download progress events of the runtime into one fraction for a progress bar.
-
-/** One progress event as the runtime reports it (field names vary; all optional). */
-export interface ProgressEvent {
-  file?: string;
-  url?: string;
-  loaded?: number;
-  bytesDone?: number;
-  total?: number;
-  bytesTotal?: number;
-  status?: string;
-}
+// Sums the runtime's per-file download progress events into one fraction for a progress bar.
+import type { LoadProgress } from '@tinyzh/runtime-web';
 
 /** Accumulates bytes done / total per file. */
 export class DownloadProgress {
   private readonly files = new Map<string, { loaded: number; total: number }>();
 
   /** Records one event; returns the overall fraction in [0, 1], or undefined when totals are unknown. */
-  update(e: ProgressEvent): number | undefined {
-    const key = e.file ?? e.url ?? 'model';
-    const loaded = e.loaded ?? e.bytesDone;
-    const total = e.total ?? e.bytesTotal;
-    if (typeof loaded === 'number' && typeof total === 'number' && total > 0) {
-      this.files.set(key, { loaded: Math.min(loaded, total), total });
-    }
+  update(e: LoadProgress): number | undefined {
+    if (e.total > 0) this.files.set(e.file, { loaded: Math.min(e.loaded, e.total), total: e.total });
     return this.fraction();
   }
 
