@@ -273,7 +273,7 @@ export class StoryEngine implements TokenModel {
     const out = await this.decoder.run(ids, this.kv.length, this.kv.past);
     this.kv.update(out.present, ids);
     try {
-      const buf = this.gpuSampler ? this.decoder.gpuBuffer(out.logits) : undefined;
+      const buf = this.gpuSampler && this.decoder.isFloat32(out.logits) ? this.decoder.gpuBuffer(out.logits) : undefined;
       if (buf && this.gpuSampler) {
         const offset = (ids.length - 1) * this.config.vocab_size;
         return await this.gpuSampler.sample(buf, offset, sampling, step, history);

@@ -35,6 +35,18 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     }
   });
 
+  it('runs the fp16 and q8 files of the folder', async () => {
+    for (const [dtype, file] of [['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx']] as const) {
+      const e = await StoryEngine.load({ model: FIXTURE_DIR, device: 'wasm', dtype });
+      const ids = e.encodePrompt('从前');
+      const ref = await referenceGreedy(join(FIXTURE_DIR, 'onnx', file), cfg, ids, 12);
+      const r = await e.generate('从前', { temperature: 0, maxNewTokens: 12 }, () => undefined);
+      expect(e.modelInfo.onnxFile).toBe(`onnx/${file}`);
+      expect(r.tokenIds).toEqual(ref);
+      await e.dispose();
+    }
+  });
+
   it('streams text through the storyteller with a result', async () => {
     const stream = teller.generate('从前', { temperature: 0.8, topP: 0.9, seed: 7, maxNewTokens: 20 });
     let text = '';

@@ -12,6 +12,7 @@
  * `present.{i}.key|value`.
  */
 import * as ort from '#ort';
+import { float16BitsArrayToFloat32 } from '@tinyzh/core';
 
 /** Execution device of a session. */
 export type BackendDevice = 'webgpu' | 'wasm';
@@ -188,10 +189,23 @@ export class OnnxDecoder {
   /** Downloads the last position's logits `[vocab]` (a GPU→CPU copy on WebGPU). */
   async lastLogits(logits: BackendTensor): Promise<Float32Array> {
     const t = logits as ort.Tensor;
-    const data = (await t.getData()) as Float32Array;
     const vocab = t.dims[2]!;
     const seq = t.dims[1]!;
-    return data.subarray((seq - 1) * vocab, seq * vocab);
+    const data = await t.getData();
+    if (t.type === 'float32') return (data as Float32Array).subarray((seq - 1) * vocab, seq * vocab);
+    if (t.type === 'float16') {
+      // Uint16Array of IEEE half bits (or Float16Array where the platform has it)
+      const row = data as unknown as ArrayLike<number>;
+      return data instanceof Uint16Array
+        ? float16BitsArrayToFloat32(data.subarray((seq - 1) * vocab, seq * vocab))
+        : Float32Array.from({ length: vocab }, (_, i) => row[(seq - 1) * vocab + i]!);
+    }
+    throw new Error(`The ONNX model's logits are ${t.type}; expected float32 or float16`);
+  }
+
+  /** True when `t` holds float32 values (what the WGSL sampler reads). */
+  isFloat32(t: BackendTensor): boolean {
+    return (t as ort.Tensor).type === 'float32';
   }
 
   /** The GPU buffer behind a tensor on WebGPU, or undefined on the CPU. */
