@@ -47,7 +47,9 @@ let loadId = 0;
 function setState(next: State): void {
   state = next;
   document.body.dataset.state = next;
-  ui.generate.disabled = next !== 'ready';
+  // After a failed load, the main button offers to load the model again.
+  ui.generate.disabled = next !== 'ready' && next !== 'error';
+  ui.generate.textContent = next === 'error' ? '重新加载模型' : '讲故事';
   ui.stop.disabled = next !== 'generating';
   ui.device.disabled = next === 'generating' || next === 'loading';
   ui.story.dataset.streaming = String(next === 'generating');
@@ -233,7 +235,7 @@ function describeResult(r: GenerationResult, seed: number): string {
   return parts.join(' · ');
 }
 
-ui.generate.addEventListener('click', () => void generate());
+ui.generate.addEventListener('click', () => void (state === 'error' ? load() : generate()));
 ui.stop.addEventListener('click', () => controller?.abort());
 ui.prompt.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void generate();

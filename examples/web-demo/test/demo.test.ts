@@ -145,4 +145,20 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(outDir, 'web-demo-phone.png'), fullPage: true });
   });
+
+  it('says clearly when the model cannot be loaded', async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await p.goto(`${served.url}?device=wasm&model=models/no-such-model/`);
+      await p.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 60_000 });
+      const message = await p.$eval('#error', (el) => el.textContent ?? '');
+      expect(message).toMatch(/^模型加载失败：/);
+      expect(message).toMatch(/404/);
+      expect(await p.$eval('#generate', (el: HTMLButtonElement) => el.textContent)).toBe('重新加载模型');
+      expect(await p.$eval('#progress', (el: HTMLElement) => el.hidden)).toBe(true);
+      await p.screenshot({ path: join(outDir, 'web-demo-error.png') });
+    } finally {
+      await p.close();
+    }
+  });
 });
