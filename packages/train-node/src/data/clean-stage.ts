@@ -3,8 +3,15 @@
  * duplicates (first occurrence in input order wins, across both splits so validation never leaks into
  * training), split train/val by hash, and write the kept stories to `train.jsonl`/`val.jsonl` work files
  * (one JSON string a line).
+ *
+ * Resumable: every `checkpointEvery` records it saves the dedup tables, the statistics and the lengths of the
+ * work files in `workDir`; a rerun skips the records already handled (reading them is cheap) and continues.
  */
-import { AtomicWriter } from './atomic.js';
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppendWriter } from './append-writer.js';
+import { AtomicWriter, writeFileAtomic } from './atomic.js';
 import { type CleanConfig, type CleanResult, STATUS_EMPTY } from './clean-task.js';
 import { U64HashSet } from './hashset.js';
 import { LshIndex } from './minhash.js';
@@ -50,6 +57,12 @@ export interface CleanStageOptions {
   maxRecords?: number;
   trainPath: string;
   valPath: string;
+  /** Folder for checkpoints (the run's `.work`). */
+  workDir: string;
+  /** Input records (stories + skipped records) between checkpoints. Default 500,000. */
+  checkpointEvery?: number;
+  /** Identifies the run: a checkpoint with another fingerprint is ignored. */
+  fingerprint: string;
   quiet: boolean;
   /** Called for each issue and notice as it happens (e.g. to print the first few). */
   onEvent?: (message: string) => void;
@@ -63,10 +76,56 @@ function clip(text: string): string {
   return text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : text;
 }
 
-/** Run the cleaning stage. Output files appear (atomically) only when it completes. */
+interface Checkpoint {
+  fingerprint: string;
+  seq: number;
+  /** Input events (stories + issues) handled. */
+  events: number;
+  stats: CleanStats;
+  trainBytes: number;
+  valBytes: number;
+  /** Binary file with every table's `hi` then `lo` arrays, in `tables` order. */
+  tablesFile: string;
+  tables: { length: number; size: number }[];
+}
+
+async function saveCheckpoint(dir: string, ck: Omit<Checkpoint, 'tablesFile' | 'tables'>, sets: U64HashSet[]): Promise<void> {
+  const tablesFile = `clean-tables-${ck.seq}.bin`;
+  const w = await AtomicWriter.open(join(dir, tablesFile));
+  const tables = [];
+  for (const set of sets) {
+    const { hi, lo, size } = set.toArrays();
+    await w.write(Buffer.from(hi.buffer, hi.byteOffset, hi.byteLength));
+    await w.write(Buffer.from(lo.buffer, lo.byteOffset, lo.byteLength));
+    tables.push({ length: hi.length, size });
+  }
+  await w.commit();
+  await writeFileAtomic(join(dir, 'clean-checkpoint.json'), JSON.stringify({ ...ck, tablesFile, tables }));
+  if (ck.seq > 1) await rm(join(dir, `clean-tables-${ck.seq - 1}.bin`), { force: true });
+}
+
+async function loadCheckpoint(dir: string, fingerprint: string): Promise<{ ck: Checkpoint; sets: U64HashSet[] } | undefined> {
+  const path = join(dir, 'clean-checkpoint.json');
+  if (!existsSync(path)) return undefined;
+  const ck = JSON.parse(await readFile(path, 'utf8')) as Checkpoint;
+  if (ck.fingerprint !== fingerprint) return undefined;
+  const buf = await readFile(join(dir, ck.tablesFile));
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  let off = 0;
+  const sets = ck.tables.map((t) => {
+    const hi = new Uint32Array(ab, off, t.length);
+    off += t.length * 4;
+    const lo = new Uint32Array(ab, off, t.length);
+    off += t.length * 4;
+    return U64HashSet.fromArrays(hi, lo, t.size);
+  });
+  return { ck, sets };
+}
+
+/** Run the cleaning stage. Output files appear (renamed into place) only when it completes. */
 export async function runCleanStage(o: CleanStageOptions): Promise<CleanStats> {
   const t0 = performance.now();
-  const stats: CleanStats = {
+  let stats: CleanStats = {
     records: 0,
     issues: { 'malformed-json': 0, 'invalid-utf8': 0, 'missing-field': 0, 'not-a-string': 0, unreadable: 0 },
     issueExamples: [],
@@ -76,12 +135,26 @@ export async function runCleanStage(o: CleanStageOptions): Promise<CleanStats> {
     kept: { train: { documents: 0, chars: 0 }, val: { documents: 0, chars: 0 } },
     seconds: 0,
   };
-  const exact = new U64HashSet(1 << 16);
+  let exact = new U64HashSet(1 << 16);
   const mh = o.config.minhash;
-  const lsh = mh ? new LshIndex(mh.bands, 1 << 16) : undefined;
+  let lsh = mh ? new LshIndex(mh.bands, 1 << 16) : undefined;
   const valCut = Math.floor(o.valFraction * 2 ** 32);
-  const train = await AtomicWriter.open(o.trainPath);
-  const val = await AtomicWriter.open(o.valPath);
+  const every = o.checkpointEvery ?? 500_000;
+  const resumed = await loadCheckpoint(o.workDir, o.fingerprint);
+  let skip = 0;
+  let seq = 0;
+  let secondsBefore = 0;
+  if (resumed) {
+    ({ stats } = resumed.ck);
+    secondsBefore = stats.seconds;
+    exact = resumed.sets[0];
+    if (mh) lsh = new LshIndex(mh.bands, 0, resumed.sets.slice(1));
+    skip = resumed.ck.events;
+    seq = resumed.ck.seq;
+    o.onEvent?.(`cleaning: resuming after ${skip} records (checkpoint ${seq})`);
+  }
+  const train = await AppendWriter.open(`${o.trainPath}.partial`, resumed?.ck.trainBytes ?? 0);
+  const val = await AppendWriter.open(`${o.valPath}.partial`, resumed?.ck.valBytes ?? 0);
   const pool = new WorkerPool(o.workers);
   const totalBytes = o.files.reduce((s, f) => s + f.size, 0);
   let bytes = 0;
@@ -143,7 +216,23 @@ export async function runCleanStage(o: CleanStageOptions): Promise<CleanStats> {
       batch = { where: [], raw: [] };
       await queue.push(pool.run('clean', b.raw).then((r) => [b, r] as [Batch, CleanResult]));
     };
+    let events = 0;
+    const checkpoint = async () => {
+      if (batch.raw.length > 0) await flush();
+      await queue.drain();
+      seq++;
+      stats.seconds = secondsBefore + (performance.now() - t0) / 1000;
+      await saveCheckpoint(o.workDir, { fingerprint: o.fingerprint, seq, events, stats, trainBytes: await train.sync(), valBytes: await val.sync() },
+        [exact, ...(lsh ? lsh.sets : [])]);
+    };
     for await (const ev of readInputs(o.files, { field: o.field, onBytes: (n) => { bytes += n; } })) {
+      if (events < skip) {
+        if (ev.kind !== 'notice') events++;
+        if (events % 4096 === 0) progress.update(bytes, events);
+        continue;
+      }
+      if (ev.kind !== 'notice' && events > 0 && events % every === 0 && events !== skip) await checkpoint();
+      if (ev.kind !== 'notice') events++;
       if (ev.kind === 'notice') {
         stats.notices.push(ev.message);
         o.onEvent?.(ev.message);
@@ -165,16 +254,18 @@ export async function runCleanStage(o: CleanStageOptions): Promise<CleanStats> {
     }
     if (batch.raw.length > 0) await flush();
     await queue.drain();
-    await train.commit();
-    await val.commit();
+    await train.close();
+    await val.close();
+    await rename(`${o.trainPath}.partial`, o.trainPath);
+    await rename(`${o.valPath}.partial`, o.valPath);
   } catch (e) {
-    await train.abort();
-    await val.abort();
+    await train.close().catch(() => undefined);
+    await val.close().catch(() => undefined);
     throw e;
   } finally {
     await pool.close();
     progress.stop();
   }
-  stats.seconds = (performance.now() - t0) / 1000;
+  stats.seconds = secondsBefore + (performance.now() - t0) / 1000;
   return stats;
 }

@@ -19,6 +19,22 @@ export class U64HashSet {
     this.mask = cap - 1;
   }
 
+  /** The raw table (for checkpoints); {@link U64HashSet.fromArrays} rebuilds the set from it. */
+  toArrays(): { hi: Uint32Array; lo: Uint32Array; size: number } {
+    return { hi: this.hi, lo: this.lo, size: this.size };
+  }
+
+  /** Rebuild a set from {@link U64HashSet.toArrays} output (same-length power-of-two arrays). */
+  static fromArrays(hi: Uint32Array, lo: Uint32Array, size: number): U64HashSet {
+    if (hi.length !== lo.length || (hi.length & (hi.length - 1)) !== 0) throw new Error('U64HashSet.fromArrays: bad table');
+    const s = new U64HashSet(1);
+    s.hi = hi;
+    s.lo = lo;
+    s.mask = hi.length - 1;
+    s.size = size;
+    return s;
+  }
+
   /** Bytes held by the table. */
   get byteLength(): number {
     return this.hi.byteLength + this.lo.byteLength;

@@ -178,9 +178,11 @@ export function jaccard(a: Set<string>, b: Set<string>): number {
  * is already present (some earlier kept document agrees on all rows of that band).
  */
 export class LshIndex {
-  private readonly sets: U64HashSet[];
-  constructor(readonly bands: number, expectedDocs = 1 << 16) {
-    this.sets = Array.from({ length: bands }, () => new U64HashSet(expectedDocs));
+  /** One set of band keys per band (exposed for checkpoints). */
+  readonly sets: U64HashSet[];
+  /** @param sets existing band sets (when resuming from a checkpoint) */
+  constructor(readonly bands: number, expectedDocs = 1 << 16, sets?: U64HashSet[]) {
+    this.sets = sets ?? Array.from({ length: bands }, () => new U64HashSet(expectedDocs));
   }
   /** Whether any band key of `keys` (from {@link MinHasher.bandKeys}) was inserted before. */
   hasAny(keys: Uint32Array, offset = 0): boolean {

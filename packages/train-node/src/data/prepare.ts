@@ -66,6 +66,8 @@ export interface PrepareOptions {
   keepWork: boolean;
   quiet: boolean;
   maxRecords?: number;
+  /** Records between cleaning checkpoints (default 500,000). */
+  checkpointEvery?: number;
   /** Where messages go (default: stderr). */
   log?: (message: string) => void;
 }
@@ -202,7 +204,7 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
   }
   const save = () => writeFileAtomic(statePath, JSON.stringify(state));
 
-  // 1. clean (restarts from the beginning if it was interrupted: the dedup tables live in memory)
+  // 1. clean (resumes from its last checkpoint if it was interrupted)
   if (!state.clean) {
     await removeTemporaries(work);
     const config: CleanConfig = {
@@ -215,7 +217,7 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
     state.clean = await runCleanStage({
       files, field: o.field, config, exactDedup: o.exactDedup, valFraction: o.valFraction, workers: o.workers,
       batchSize: o.batchSize, maxRecords: o.maxRecords, trainPath: join(work, 'train.jsonl'), valPath: join(work, 'val.jsonl'),
-      quiet: o.quiet,
+      workDir: work, fingerprint, checkpointEvery: o.checkpointEvery, quiet: o.quiet,
       onEvent: (m) => { if (shown++ < 20) log(m); else if (shown === 21) log('(more problems are listed in report.json)'); },
     });
     await save();

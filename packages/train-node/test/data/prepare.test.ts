@@ -98,6 +98,28 @@ describe('prepare (character-level stand-in tokenizer)', () => {
     expect(forced.index.shard_tokens).toBe(8192);
   });
 
+  it('resumes an interrupted cleaning stage from its last checkpoint', async () => {
+    const dir = tempDir();
+    const lines: string[] = Array.from({ length: 300 }, (_, i) => record(story(i % 280, 80)));
+    lines.splice(210, 0, '{"broken');
+    writeFiles(dir, { 'c.jsonl': jsonlBytes(lines) });
+    const input = [join(dir, 'c.jsonl')];
+    const ref = await prepare(options(input, join(dir, 'ref'), { shardTokens: 4096, checkpointEvery: 50 }));
+    const out = join(dir, 'out');
+    // The first run dies while cleaning (at the malformed line, after the checkpoints at 50…200 records).
+    const crash = (m: string) => { if (m.includes('malformed-json')) throw new Error('simulated crash'); };
+    await expect(prepare(options(input, out, { shardTokens: 4096, checkpointEvery: 50, log: crash }))).rejects.toThrow('simulated crash');
+    expect(existsSync(join(out, '.work', 'clean-checkpoint.json'))).toBe(true);
+    const logs: string[] = [];
+    const again = await prepare(options(input, out, { shardTokens: 4096, checkpointEvery: 50, log: (m) => logs.push(m) }));
+    expect(logs.join('\n')).toMatch(/cleaning: resuming after 200 records \(checkpoint 4\)/);
+    expect(again.report.removed).toEqual(ref.report.removed);
+    expect(again.report.read).toEqual(ref.report.read);
+    expect(again.report.removed['exact-dup'].count).toBe(20);
+    expect(again.index.splits).toEqual(ref.index.splits);
+    for (const s of again.index.splits.train.shards) expect(readFileSync(join(out, s.file)).equals(readFileSync(join(dir, 'ref', s.file)))).toBe(true);
+  });
+
   it('rejects bad options and empty results with clear messages', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'c.jsonl': jsonlBytes([record('短。')]) });
