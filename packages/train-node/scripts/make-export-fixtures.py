@@ -30,25 +30,42 @@ OUT = os.path.join(HERE, "..", "test", "fixtures", "export")
 CHARS = "从前有一个小女孩她叫莉莉喜欢在花园里玩天看到只猫很高兴说你好我们朋友吗。，！？“”的了是和"
 
 
-def make_tokenizer(vocab_size):
-    """A byte-fallback BPE tokenizer with the fixed ids of docs/formats.md (no merges: characters only; like tinyzh
-    tokenizers, no post-processor: encoding adds no <s>)."""
+MERGES = [("从", "前"), ("小", "女"), ("小女", "孩"), ("朋", "友"), ("花", "园")]
+# The tinyzh pre-tokenizer (docs/formats.md "Tokenizer"), taken from the tokenizer package's fixture so the fixture
+# tokenizer is one @tinyzh/tokenizer accepts.
+TINYZH_TOKENIZER = os.path.join(HERE, "..", "..", "tokenizer-wasm", "test", "fixtures", "tokenizer.json")
+
+
+def make_tokenizer_json(vocab_size):
+    """tokenizer.json text of a byte-fallback BPE with the fixed ids, pre-tokenizer, decoder and (absent)
+    post-processor of docs/formats.md: characters of CHARS plus a few merges."""
     from tokenizers import Tokenizer, decoders
     from tokenizers.models import BPE
 
+    specials = ["<unk>", "<s>", "</s>", "<pad>"] + [f"<|reserved_{i}|>" for i in range(8)]
     vocab = {}
-    for t in ["<unk>", "<s>", "</s>", "<pad>"] + [f"<|reserved_{i}|>" for i in range(8)]:
+    for t in specials:
         vocab[t] = len(vocab)
     for b in range(256):
         vocab[f"<0x{b:02X}>"] = len(vocab)
     for ch in CHARS:
-        if ch not in vocab and len(vocab) < vocab_size:
+        if ch not in vocab:
             vocab[ch] = len(vocab)
-    assert len(vocab) <= vocab_size
-    tok = Tokenizer(BPE(vocab=vocab, merges=[], unk_token="<unk>", byte_fallback=True))
-    tok.add_special_tokens(["<unk>", "<s>", "</s>", "<pad>"] + [f"<|reserved_{i}|>" for i in range(8)])
+    for a, b in MERGES:
+        vocab[a + b] = len(vocab)
+    assert len(vocab) <= vocab_size, len(vocab)
+    tok = Tokenizer(BPE(vocab=vocab, merges=MERGES, unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    tok.add_special_tokens(specials)
     tok.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse()])
-    return tok
+    j = json.loads(tok.to_str())
+    with open(TINYZH_TOKENIZER, encoding="utf-8") as f:
+        j["pre_tokenizer"] = json.load(f)["pre_tokenizer"]
+    j["post_processor"] = None
+    text = json.dumps(j, ensure_ascii=False, indent=2)
+    check = Tokenizer.from_str(text)
+    sample = "从前有一个小女孩，她喜欢在花园里玩。Lily 😀"
+    assert check.decode(check.encode(sample).ids, skip_special_tokens=False) == sample
+    return text
 
 
 def random_weights(cfg, rng, std=0.15):
@@ -148,7 +165,7 @@ def pick_reference(choice):
     return "numpy re-implementation of transformers LlamaForCausalLM", numpy_forward
 
 
-def write_case(name, cfg, weights, ids, reference, forward, dtype=np.float32, extra=None, tokenizer=None):
+def write_case(name, cfg, weights, ids, reference, forward, dtype=np.float32, extra=None, tokenizer_json=None):
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     stored = {k: v.astype(dtype) for k, v in weights.items()}
@@ -159,8 +176,9 @@ def write_case(name, cfg, weights, ids, reference, forward, dtype=np.float32, ex
     save_file(stored, os.path.join(d, "model.safetensors"), metadata={"format": "pt"})
     with open(os.path.join(d, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
-    if tokenizer is not None:
-        tokenizer.save(os.path.join(d, "tokenizer.json"))
+    if tokenizer_json is not None:
+        with open(os.path.join(d, "tokenizer.json"), "w", encoding="utf-8") as f:
+            f.write(tokenizer_json)
     golden = {
         "reference": reference,
         "input_ids": ids,
@@ -199,9 +217,9 @@ def main():
         "pad_token_id": 3,
         "torch_dtype": "float32",
     }
-    tok = make_tokenizer(tiny["vocab_size"])
+    tok = make_tokenizer_json(tiny["vocab_size"])
     ids = [1] + [int(x) for x in rng.integers(12, tiny["vocab_size"], 26)]  # <s> + 26 tokens = prompt 7 + 20 steps
-    write_case("tiny", tiny, random_weights(tiny, rng), ids, reference, forward, tokenizer=tok)
+    write_case("tiny", tiny, random_weights(tiny, rng), ids, reference, forward, tokenizer_json=tok)
 
     l2c = {
         "architectures": ["LlamaForCausalLM"],

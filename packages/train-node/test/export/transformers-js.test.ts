@@ -29,6 +29,10 @@ test('transformers.js greedy generation of 50 tokens equals ours token for token
   const tokenizer = await AutoTokenizer.from_pretrained('tiny-random');
   const encoded = Array.from(tokenizer('从前有一个小女孩').input_ids.data as BigInt64Array, Number);
   expect(tokenizer.decode(encoded)).toBe('从前有一个小女孩');
+  const { Tokenizer } = await import('@tinyzh/tokenizer');
+  const tinyzhTok = await Tokenizer.fromJSON(readFileSync(join(folder, 'tokenizer.json'), 'utf8'));
+  expect(Array.from(tinyzhTok.encode('从前有一个小女孩'))).toEqual(encoded);
+  tinyzhTok.dispose();
   const prompt = [2, ...encoded]; // stories follow </s> in tinyzh training data (no <s>)
   const enc = {
     input_ids: new Tensor('int64', BigInt64Array.from(prompt.map(BigInt)), [1, prompt.length]),
