@@ -11,11 +11,11 @@ const config = resolveConfig(preset, { vocab_size: Number(Vs) });
 const model = new LlamaModel(config);
 model.setWeights(initWeights(config, 1));
 const tokens = new Int32Array(B * (T + 1)).map((_, i) => (i * 7919) % config.vocab_size);
-model.lossAndGrads(tokens, B, T); // warm-up
+await model.lossAndGrads(tokens, B, T); // warm-up
 let t0 = performance.now();
-model.lossAndGrads(tokens, B, T);
+await model.lossAndGrads(tokens, B, T);
 const stepMs = performance.now() - t0;
-const prof = await tf.profile(() => { model.lossAndGrads(tokens, B, T); });
+const prof = await tf.profile(async () => { await model.lossAndGrads(tokens, B, T); });
 const by = new Map();
 for (const k of prof.kernels) {
   const key = `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join('')}`;

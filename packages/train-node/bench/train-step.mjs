@@ -17,12 +17,12 @@ const opt = new AdamW(params.map((p) => p.length), { beta1: 0.9, beta2: 0.95, ep
 const decay = model.params.map((p) => p.shape.length === 2);
 let seed = 1;
 const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
-const step = () => {
+const step = async () => {
   const sum = params.map((p) => new Float32Array(p.length));
   let loss = 0;
   for (let m = 0; m < B / micro; m++) {
     const tokens = Int32Array.from({ length: micro * (T + 1) }, () => Math.floor(rand() * config.vocab_size));
-    const r = model.lossAndGrads(tokens, micro, T);
+    const r = await model.lossAndGrads(tokens, micro, T);
     loss += r.loss;
     r.grads.forEach((g, i) => { const s = sum[i]; for (let j = 0; j < s.length; j++) s[j] += g[j]; });
   }
@@ -30,10 +30,10 @@ const step = () => {
   model.setWeights(new Map(model.params.map((p, i) => [p.name, params[i]])));
   return loss / (B / micro);
 };
-step(); // warm-up (allocations, XNNPACK operator creation)
+await step(); // warm-up (allocations, XNNPACK operator creation)
 const t0 = performance.now();
 let loss = 0;
-for (let i = 0; i < steps; i++) loss = step();
+for (let i = 0; i < steps; i++) loss = await step();
 const secs = (performance.now() - t0) / 1000;
 console.log(JSON.stringify({
   engine: `tfjs-${backend}`, preset, params: model.numParameters(), batch: B, seq: T, micro_batch: micro, steps,

@@ -6,6 +6,8 @@ import { UserError } from '../errors.js';
 
 /** The Dawn instance; kept referenced for the process lifetime (dawn.node crashes if it is collected). */
 let gpuInstance: unknown;
+/** Every Dawn instance created, kept alive for the same reason. */
+const allInstances: unknown[] = [];
 
 /**
  * Register tfjs's WebGPU backend in Node through the `webgpu` npm package (Dawn's `dawn.node`), following
@@ -36,6 +38,7 @@ export async function initWebGpu(): Promise<string> {
   for (const attempt of [{ flags: [] as string[], options: {} }, { flags: ['backend=opengles'], options: { featureLevel: 'compatibility' } }]) {
     try {
       const gpu = mod.create(attempt.flags);
+      allInstances.push(gpu);
       const a = await gpu.requestAdapter(attempt.options);
       if (a) {
         gpuInstance = gpu;

@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     model.setWeights(ck.weights);
     const t0 = performance.now();
-    const r = evaluate(model, val, index, blockSize, num('eval-tokens', f['eval-tokens'], Number.MAX_SAFE_INTEGER, { integer: true, min: 1 }), num('batch-size', f['batch-size'], 8, { integer: true, min: 1 }));
+    const r = await evaluate(model, val, index, blockSize, num('eval-tokens', f['eval-tokens'], Number.MAX_SAFE_INTEGER, { integer: true, min: 1 }), num('batch-size', f['batch-size'], 8, { integer: true, min: 1 }));
     const secs = (performance.now() - t0) / 1000;
     if (f.json) console.log(JSON.stringify({ checkpoint: path, backend, ...r, seconds: secs }));
     else console.log(`${path}: val loss ${r.loss.toFixed(4)} nats | perplexity ${r.perplexity.toFixed(2)} | bits/char ${r.bitsPerChar?.toFixed(4) ?? 'n/a'} | ${r.tokens.toLocaleString('en-US')} tokens in ${secs.toFixed(1)} s (${backend})`);

@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     const count = num('count', f.count, 1, { integer: true, min: 1 });
     const seed = num('seed', f.seed, 0, { integer: true });
     for (let i = 0; i < count; i++) {
-      const ids = generate(model, prompt, {
+      const ids = await generate(model, prompt, {
         maxNewTokens: num('max-new-tokens', f['max-new-tokens'], 200, { integer: true, min: 1 }),
         temperature: num('temperature', f.temperature, 0.8), topK: num('top-k', f['top-k'], 40, { integer: true, min: 0 }),
         topP: num('top-p', f['top-p'], 1, { min: 0 }), repetitionPenalty: num('repetition-penalty', f['repetition-penalty'], 1, { min: 0 }),

@@ -18,7 +18,7 @@ export interface GenerateOptions extends SamplingOptions {
  * @param prompt token ids to continue (at least one)
  * @returns the generated ids (without the prompt)
  */
-export function generate(model: LlamaModel, prompt: ArrayLike<number>, opts: GenerateOptions): number[] {
+export async function generate(model: LlamaModel, prompt: ArrayLike<number>, opts: GenerateOptions): Promise<number[]> {
   if (prompt.length === 0) throw new Error('generate: the prompt must hold at least one token');
   const ctxLen = model.config.max_position_embeddings;
   const history = Array.from(prompt);
@@ -26,11 +26,13 @@ export function generate(model: LlamaModel, prompt: ArrayLike<number>, opts: Gen
   for (let step = 0; step < opts.maxNewTokens; step++) {
     const window = history.slice(-ctxLen);
     const T = window.length;
-    const logits = tf.tidy(() => {
+    const last = tf.tidy(() => {
       const ids = tf.tensor1d(Int32Array.from(window), 'int32');
       const all = model.forward(ids, 1, T);
-      return tf.slice(all, [T - 1, 0], [1, -1]).dataSync() as Float32Array;
+      return tf.slice(all, [T - 1, 0], [1, -1]);
     });
+    const logits = (await last.data()) as Float32Array;
+    last.dispose();
     const id = sampleLogits(logits, opts, step, history);
     history.push(id);
     out.push(id);

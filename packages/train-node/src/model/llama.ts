@@ -65,8 +65,9 @@ export class LlamaModel {
   }
 
   /** Read all weights to the host, in parameter order. */
-  getWeights(): Map<string, Float32Array> {
-    return new Map(this.params.map((p) => [p.name, p.variable.dataSync() as Float32Array]));
+  async getWeights(): Promise<Map<string, Float32Array>> {
+    const data = await Promise.all(this.params.map((p) => p.variable.data() as Promise<Float32Array>));
+    return new Map(this.params.map((p, i) => [p.name, data[i]!]));
   }
 
   private context(B: number, T: number): AttentionContext {
@@ -125,12 +126,13 @@ export class LlamaModel {
    * Loss and gradients of one micro-batch. `tokens` holds `B` rows of `T + 1` tokens (inputs are the first `T`,
    * targets the last `T`). Returns the loss (nats) and one float32 gradient per parameter, in {@link params} order.
    */
-  lossAndGrads(tokens: Int32Array, B: number, T: number): { loss: number; grads: Float32Array[] } {
+  async lossAndGrads(tokens: Int32Array, B: number, T: number): Promise<{ loss: number; grads: Float32Array[] }> {
     const { ids, targets } = splitWindows(tokens, B, T);
     try {
       const { value, grads } = tf.variableGrads(() => this.loss(ids, targets, B, T), this.params.map((p) => p.variable));
-      const loss = value.dataSync()[0]!;
-      const out = this.params.map((p) => grads[p.variable.name]!.dataSync() as Float32Array);
+      // async reads: the webgpu backend cannot read synchronously in Node (no OffscreenCanvas)
+      const [lossData, ...out] = (await Promise.all([value, ...this.params.map((p) => grads[p.variable.name]!)].map((t) => t.data()))) as Float32Array[];
+      const loss = lossData![0]!;
       value.dispose();
       tf.dispose(Object.values(grads));
       return { loss, grads: out };
@@ -141,10 +143,13 @@ export class LlamaModel {
   }
 
   /** Loss (nats) of `B` rows of `T + 1` tokens, without gradients. */
-  evalLoss(tokens: Int32Array, B: number, T: number): number {
+  async evalLoss(tokens: Int32Array, B: number, T: number): Promise<number> {
     const { ids, targets } = splitWindows(tokens, B, T);
     try {
-      return tf.tidy(() => this.loss(ids, targets, B, T).dataSync()[0]!);
+      const l = this.loss(ids, targets, B, T);
+      const v = (await l.data())[0]!;
+      l.dispose();
+      return v;
     } finally {
       ids.dispose();
       targets.dispose();

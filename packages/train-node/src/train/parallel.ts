@@ -98,7 +98,7 @@ export class DataParallel {
     });
     let loss = 0;
     for (let k = 0; k < batches.length; k += n) {
-      const { loss: l, grads } = model.lossAndGrads(batches[k]!, rows, seq);
+      const { loss: l, grads } = await model.lossAndGrads(batches[k]!, rows, seq);
       loss += l;
       grads.forEach((g, i) => {
         const s = sum[i]!;
@@ -168,7 +168,7 @@ export async function workerMain(): Promise<number> {
   }
   port.postMessage({ type: 'ready' } satisfies FromWorker);
   return new Promise((resolve) => {
-    port.on('message', (m: ToWorker) => {
+    port.on('message', async (m: ToWorker) => {
       if (m.type === 'close') {
         model.dispose();
         port.close();
@@ -176,11 +176,11 @@ export async function workerMain(): Promise<number> {
         return;
       }
       try {
-        model.setWeights(new Map(model.params.map((p, i) => [p.name, weights.subarray(offsets[i]!, offsets[i]! + (offsets[i + 1] ?? total) - offsets[i]!)])));
+        model.setWeights(new Map(model.params.map((p, i) => [p.name, weights.subarray(offsets[i]!, offsets[i + 1] ?? total)])));
         grads.fill(0);
         let lossSum = 0;
         for (const t of m.tokens) {
-          const r = model.lossAndGrads(t, m.rows, m.seq);
+          const r = await model.lossAndGrads(t, m.rows, m.seq);
           lossSum += r.loss;
           r.grads.forEach((g, i) => {
             const off = offsets[i]!;

@@ -107,7 +107,7 @@ function fmtDuration(s: number): string {
  * Evaluate `model` on up to `maxTokens` tokens of the validation split (fixed consecutive windows of
  * `blockSize + 1` tokens from its start), `rows` windows per forward pass.
  */
-export function evaluate(model: LlamaModel, val: TokenShards, index: PreparedIndex, blockSize: number, maxTokens: number, rows: number): EvalResult {
+export async function evaluate(model: LlamaModel, val: TokenShards, index: PreparedIndex, blockSize: number, maxTokens: number, rows: number): Promise<EvalResult> {
   const windows = val.sequentialWindows(blockSize + 1, Math.max(1, Math.floor(maxTokens / blockSize)));
   if (windows.length === 0) throw new UserError(`the validation split has fewer than ${blockSize + 1} tokens; prepare more data or lower --block-size`);
   let sum = 0;
@@ -115,7 +115,7 @@ export function evaluate(model: LlamaModel, val: TokenShards, index: PreparedInd
     const group = windows.slice(i, i + rows);
     const flat = new Int32Array(group.length * (blockSize + 1));
     group.forEach((w, k) => flat.set(w, k * (blockSize + 1)));
-    sum += model.evalLoss(flat, group.length, blockSize) * group.length;
+    sum += (await model.evalLoss(flat, group.length, blockSize)) * group.length;
   }
   const loss = sum / windows.length;
   const v = index.splits.val;
@@ -232,11 +232,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
   const evalAndSample = async (): Promise<EvalResult> => {
     const t0 = performance.now();
-    const r = evaluate(model, valData, index, o.blockSize, o.evalTokens, micro);
+    const r = await evaluate(model, valData, index, o.blockSize, o.evalTokens, micro);
     if (!best || r.loss < best.loss) best = { loss: r.loss, step };
     let sample: string | undefined;
     if (codec && o.sampleTokens > 0) {
-      const ids = generate(model, [index.eos_id], { maxNewTokens: o.sampleTokens, temperature: 0.8, topK: 40, seed: o.seed, stopId: index.eos_id });
+      const ids = await generate(model, [index.eos_id], { maxNewTokens: o.sampleTokens, temperature: 0.8, topK: 40, seed: o.seed, stopId: index.eos_id });
       sample = codec.decode(ids);
     }
     const secs = (performance.now() - t0) / 1000;
@@ -264,7 +264,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       } else {
         for (let k = 0; k < nMicro; k++) {
           const tokens = trainData.randomWindows(dataRng, micro, rows);
-          const { loss, grads } = model.lossAndGrads(tokens, micro, o.blockSize);
+          const { loss, grads } = await model.lossAndGrads(tokens, micro, o.blockSize);
           lossSum += loss;
           for (let i = 0; i < grads.length; i++) {
             const s = sumGrads[i]!;

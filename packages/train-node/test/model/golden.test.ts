@@ -39,7 +39,7 @@ describe.each(['wasm', 'cpu'] as const)('Llama forward/backward equals transform
     expect(relErr(logits.dataSync() as Float32Array, toFloat32(golden.get('logits')!))).toBeLessThan(1e-4);
     tf.dispose([ids, logits]);
 
-    const { loss, grads } = model.lossAndGrads(flat, B, T);
+    const { loss, grads } = await model.lossAndGrads(flat, B, T);
     const refLoss = toFloat32(golden.get('loss')!)[0]!;
     expect(Math.abs(loss - refLoss) / refLoss).toBeLessThan(1e-4);
     model.params.forEach((p, i) => {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-it('keeps tf.memory().numTensors flat over many training steps, evaluations and generations', () => {
+it('keeps tf.memory().numTensors flat over many training steps, evaluations and generations', async () => {
   const config = microConfig();
   const model = new LlamaModel(config);
   const w = initWeights(config, 3);
@@ -18,17 +18,17 @@ it('keeps tf.memory().numTensors flat over many training steps, evaluations and 
   const B = 2;
   const T = 12;
   const tokens = Int32Array.from({ length: B * (T + 1) }, (_, i) => 12 + ((i * 31) % 50));
-  const step = () => {
-    const { grads } = model.lossAndGrads(tokens, B, T);
+  const step = async () => {
+    const { grads } = await model.lossAndGrads(tokens, B, T);
     model.setWeights(new Map(model.params.map((p, i) => [p.name, grads[i]!.map((g, j) => w.get(p.name)![j]! - 1e-3 * g)])));
-    model.evalLoss(tokens, B, T);
+    await model.evalLoss(tokens, B, T);
   };
-  step();
-  generate(model, [2, 20], { maxNewTokens: 3, temperature: 0 });
+  await step();
+  await generate(model, [2, 20], { maxNewTokens: 3, temperature: 0 });
   const before = tf.memory().numTensors;
   const bytesBefore = tf.memory().numBytes;
-  for (let i = 0; i < 60; i++) step();
-  generate(model, [2, 20], { maxNewTokens: 3, temperature: 0 });
+  for (let i = 0; i < 60; i++) await step();
+  await generate(model, [2, 20], { maxNewTokens: 3, temperature: 0 });
   expect(tf.memory().numTensors).toBe(before);
   expect(tf.memory().numBytes).toBe(bytesBefore);
   model.dispose();
