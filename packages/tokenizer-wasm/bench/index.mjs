@@ -29,12 +29,18 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 const SPM_PYTHON = process.env.SPM_PYTHON ?? '/usr/bin/python3';
 const VOCAB = 8000;
 
-const synthPath = process.env.TINYZH_SYNTH_20K ?? '/tmp/synth-20k.jsonl';
+let synthPath = process.env.TINYZH_SYNTH_20K ?? '/tmp/synth-20k.jsonl';
 if (!existsSync(synthPath)) {
   log(`generating ${synthPath}`);
   const tool = resolve(SHARED_DATA, '..', 'tools', 'synth_stories_zh.py');
-  execFileSync('python3', [tool, '--count', '20000', '--seed', '1', '--out', synthPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync('python3', [tool, '--count', '20000', '--seed', '1', '--out', synthPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch (e) {
+    synthPath = resolve(SHARED_DATA, 'synthetic-zh', 'sample-2k.jsonl');
+    log(`cannot generate the synthetic corpus (${e.message.split('\n')[0]}); using ${synthPath}`);
+  }
 }
+log(`synthetic corpus: ${synthPath}`);
 const synth = readFileSync(synthPath, 'utf8')
   .split('\n')
   .filter((l) => l.trim())
@@ -175,6 +181,7 @@ try {
       same_ids_hf_native: native ? native.checksum === oursSum.c && native.ids === oursSum.n : null,
     },
     train: {
+      corpus: synthPath,
       corpus_mb: r(bytes(trainParagraphs) / 1e6),
       vocab_size: VOCAB,
       ours_seconds: r(oursTrainSeconds),

@@ -320,7 +320,6 @@ pub extern "C" fn tz_id_to_token(t: *mut Tok, id: u32) -> i32 {
 }
 
 /// 1 when `id` is a special added token, 0 when not, -1 when out of range.
-
 #[no_mangle]
 pub extern "C" fn tz_is_special(t: *mut Tok, id: u32) -> i32 {
     match unsafe { tok(t) } {
