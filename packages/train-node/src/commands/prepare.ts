@@ -50,6 +50,7 @@ output:
 running:
   --workers N              worker threads (default: all cores, ${availableParallelism()} here; 0 = main thread only)
   --batch-size N           stories per worker task (default ${d.batchSize})
+  --checkpoint-every N     save the cleaning state every N input records, to resume from (default 500000)
   --quiet                  no progress bars
   -h, --help               this help
 `;
@@ -80,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
         'shard-tokens': { type: 'string' },
         workers: { type: 'string' },
         'batch-size': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
         force: { type: 'boolean' },
         'keep-work': { type: 'boolean' },
         quiet: { type: 'boolean' },
@@ -124,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
     shardTokens: numberFlag('shard-tokens', s('shard-tokens'), d.shardTokens, { int: true, min: 1024, max: 2 ** 31 - 1 }),
     workers: numberFlag('workers', s('workers'), availableParallelism(), { int: true, min: 0, max: 256 }),
     batchSize: numberFlag('batch-size', s('batch-size'), d.batchSize, { int: true, min: 1 }),
+    checkpointEvery: numberFlag('checkpoint-every', s('checkpoint-every'), 500_000, { int: true, min: 1000 }),
     force: v.force === true,
     keepWork: v['keep-work'] === true,
     quiet: v.quiet === true,
