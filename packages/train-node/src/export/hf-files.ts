@@ -39,6 +39,20 @@ export function tokenizerConfigJson(config: LlamaConfig, tokenizerJsonText: stri
   };
 }
 
+/**
+ * Number of ids a `tokenizer.json` can produce: 1 + the largest id in `model.vocab` and `added_tokens`.
+ * @throws Error when the text is not a tokenizer.json with a vocabulary
+ */
+export function tokenizerIdCount(tokenizerJsonText: string): number {
+  const tok = JSON.parse(tokenizerJsonText) as { model?: { vocab?: Record<string, number> }; added_tokens?: { id: number }[] };
+  const vocab = tok.model?.vocab;
+  if (!vocab || typeof vocab !== 'object' || Array.isArray(vocab)) throw new Error('tokenizer.json has no model.vocab object');
+  let max = -1;
+  for (const id of Object.values(vocab)) if (id > max) max = id;
+  for (const t of tok.added_tokens ?? []) if (t.id > max) max = t.id;
+  return max + 1;
+}
+
 /** `generation_config.json`: the special ids and the context window as `max_length`. */
 export function generationConfigJson(config: LlamaConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {

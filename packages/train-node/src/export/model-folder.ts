@@ -12,7 +12,7 @@ import { createManifest, float32ArrayToFloat16Bits, fromFloat32, llamaTensorSpec
 import { UserError } from '../errors.js';
 import { writeFolderAtomic, type FolderFile } from './atomic.js';
 import type { LoadedModel } from './checkpoint.js';
-import { generationConfigJson, tokenizerConfigJson } from './hf-files.js';
+import { generationConfigJson, tokenizerConfigJson, tokenizerIdCount } from './hf-files.js';
 import { buildLlamaDecoderOnnx, type WeightFormat } from './onnx/llama-decoder.js';
 
 /** File name of each ONNX variant, as transformers.js names them (`dtype` fp32 / fp16 / q8 / q4). */
@@ -42,11 +42,20 @@ export function modelSafetensors(model: Pick<LoadedModel, 'config' | 'weights'>)
 
 /**
  * Builds every file of the model folder in memory, manifest last.
- * @throws UserError when the model has no tokenizer.json
+ * @throws UserError when the model has no tokenizer.json, or one with more ids than `vocab_size`
  */
 export async function modelFolderFiles(model: LoadedModel, opts: ModelFolderOptions = {}): Promise<FolderFile[]> {
   const log = opts.log ?? (() => {});
   if (!model.tokenizerJson) throw new UserError(`${model.dir} has no tokenizer.json: a model folder needs one (copy the tokenizer the model was trained with there)`);
+  let ids: number;
+  try {
+    ids = tokenizerIdCount(model.tokenizerJson);
+  } catch (err) {
+    throw new UserError(`${model.dir}/tokenizer.json: ${(err as Error).message}`);
+  }
+  if (ids > model.config.vocab_size) {
+    throw new UserError(`${model.dir}: tokenizer.json has ${ids} token ids but config.json vocab_size is ${model.config.vocab_size} (was the model trained with another tokenizer?)`);
+  }
   const files: FolderFile[] = [
     { path: 'config.json', bytes: json(toHfConfigJson(model.config)) },
     { path: 'generation_config.json', bytes: json(generationConfigJson(model.config)) },

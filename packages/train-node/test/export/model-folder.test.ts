@@ -125,6 +125,22 @@ describe('clear errors', () => {
     await expect(importCmd(['--model', dir, '--out', join(tmp, 'z')])).rejects.toThrow(/model_type.*gpt2/);
   });
 
+  test('missing or mismatched tokenizer, corrupted safetensors', async () => {
+    const noTok = broken('no-tok', (d) => rmSync(join(d, 'tokenizer.json')));
+    await expect(exportCmd(['--checkpoint', noTok, '--out', join(tmp, 'nt')])).rejects.toThrow(/has no tokenizer\.json/);
+    const smallVocab = broken('small-vocab', (d) => {
+      const tok = JSON.parse(readFileSync(join(d, 'tokenizer.json'), 'utf8'));
+      tok.model.vocab['extra'] = 400;
+      writeFileSync(join(d, 'tokenizer.json'), JSON.stringify(tok));
+    });
+    await expect(exportCmd(['--checkpoint', smallVocab, '--out', join(tmp, 'sv')])).rejects.toThrow(/401 token ids but config\.json vocab_size is 320/);
+    const corrupt = broken('corrupt', (d) => {
+      const bytes = readFileSync(join(d, 'model.safetensors'));
+      writeFileSync(join(d, 'model.safetensors'), bytes.subarray(0, bytes.length - 100));
+    });
+    await expect(exportCmd(['--checkpoint', corrupt, '--out', join(tmp, 'cs')])).rejects.toThrow(/model\.safetensors/);
+  });
+
   test('missing flags and folders', async () => {
     await expect(exportCmd(['--out', join(tmp, 'q')])).rejects.toThrow(/--checkpoint is required/);
     await expect(exportCmd(['--checkpoint', join(tmp, 'nope'), '--out', join(tmp, 'q')])).rejects.toThrow(/does not exist/);
