@@ -68,6 +68,12 @@ EDGE = [
     "a\u0000b\u0007c\u007f",
     "\ufeffBOM text \ufffd",
     "第1章 小猫咪的故事（上）【完】《书名》",
+    "<<s>>",
+    "</s</s>>",
+    "<|reserved_0|<|reserved_1|>",
+    "<unk><unk>x<pad>",
+    "\U0001F600\U000E0001\U0010FFFD\U00030000\U000323AF\U00031350",
+    "\u00ad\u034f\u061c\u2060\u2066\ufe0f",
 ]
 
 
