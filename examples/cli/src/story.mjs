@@ -46,9 +46,6 @@ function checkModelFolder(model) {
   return folder;
 }
 
-/** Text of one streamed item: the runtime yields strings (objects with `text` also accepted). */
-const chunkText = (v) => (typeof v === 'string' ? v : typeof v?.text === 'string' ? v.text : '');
-
 const isAbortError = (err) => err?.name === 'AbortError' || err?.code === 'ABORT_ERR';
 
 /**
@@ -68,18 +65,18 @@ export function formatStats(s) {
   return `[${parts.join(' · ')}]`;
 }
 
-/** Reads the statistics the runtime reports, whatever field names it uses. */
+/**
+ * The statistics line's fields from the runtime's `GenerationResult` (undefined when generation failed before it).
+ * `tokensPerSecond` is the runtime's decode speed (tokens after the first, over the time after the first).
+ */
 function statsFrom(result, teller) {
-  const r = result && typeof result === 'object' ? result : {};
-  const stats = r.stats && typeof r.stats === 'object' ? { ...r, ...r.stats } : r;
-  const tokens = stats.tokens ?? stats.numTokens ?? stats.generatedTokens ?? stats.newTokens ?? stats.tokenCount;
   return {
-    finishReason: stats.finishReason ?? stats.finish_reason,
-    tokens: typeof tokens === 'number' ? tokens : Array.isArray(stats.tokenIds) ? stats.tokenIds.length : undefined,
-    tokensPerSecond: stats.tokensPerSecond ?? stats.tokensPerSec ?? stats.decodeTokensPerSecond,
-    timeToFirstTokenMs: stats.timeToFirstTokenMs ?? stats.ttftMs,
-    device: stats.device ?? teller?.device,
-    truncated: stats.truncated ?? stats.slidingWindow ?? stats.contextTruncated,
+    finishReason: result?.finishReason,
+    tokens: result?.tokens,
+    tokensPerSecond: result?.tokensPerSecond,
+    timeToFirstTokenMs: result?.timeToFirstTokenMs,
+    device: result?.device ?? teller?.device,
+    truncated: result?.truncated,
   };
 }
 
@@ -113,15 +110,13 @@ export async function runStory(argv, io) {
   }
 
   let lastPct = -1;
+  // LoadProgress { file, loaded, total, status } per model file: one self-overwriting line on a terminal.
   const onProgress = (p) => {
-    if (opts.quiet || !io.stderr.isTTY) return;
-    const done = p?.loaded ?? p?.bytesDone ?? p?.done;
-    const total = p?.total ?? p?.bytesTotal;
-    if (typeof done !== 'number' || typeof total !== 'number' || total <= 0) return;
-    const pct = Math.floor((100 * done) / total);
+    if (opts.quiet || !io.stderr.isTTY || !(p.total > 0)) return;
+    const pct = Math.floor((100 * p.loaded) / p.total);
     if (pct === lastPct) return;
     lastPct = pct;
-    io.stderr.write(`\rloading ${p.file ?? 'model'} ${pct}%\x1b[K`);
+    io.stderr.write(`\rloading ${p.file} ${pct}%\x1b[K`);
   };
 
   let teller;
@@ -138,30 +133,15 @@ export async function runStory(argv, io) {
   }
   if (lastPct >= 0) io.stderr.write('\r\x1b[K');
 
-  const started = performance.now();
-  let chunks = 0;
-  let firstChunkAt;
   let result;
   let aborted = false;
   try {
     io.stdout.write(prompt);
+    // GenerationStream: an async iterator of text pieces, then `result` (GenerationResult; also on abort).
     const stream = teller.generate(prompt, { ...opts.generate, seed, signal: io.signal });
-    const it = stream[Symbol.asyncIterator]();
-    for (;;) {
-      const step = await it.next();
-      if (step.done) {
-        result = step.value;
-        break;
-      }
-      const text = chunkText(step.value);
-      if (text !== '') {
-        firstChunkAt ??= performance.now();
-        chunks++;
-        io.stdout.write(text);
-      }
-    }
-    result ??= await (stream.result ?? stream.done ?? teller.lastResult);
-    if (io.signal?.aborted) aborted = true;
+    for await (const text of stream) io.stdout.write(text);
+    result = await stream.result;
+    aborted = result?.finishReason === 'abort' || io.signal?.aborted === true;
   } catch (err) {
     if (io.signal?.aborted || isAbortError(err)) {
       aborted = true;
@@ -170,20 +150,12 @@ export async function runStory(argv, io) {
       throw new CliError(`generation failed: ${String(err?.message ?? err).split('\n')[0]}`);
     }
   } finally {
-    await teller.dispose?.();
+    await teller.dispose();
   }
   io.stdout.write('\n');
 
-  const seconds = (performance.now() - started) / 1000;
   const stats = statsFrom(result, teller);
   if (aborted) stats.finishReason ??= 'abort';
-  if (stats.tokensPerSecond === undefined && stats.tokens !== undefined && seconds > 0) {
-    stats.tokensPerSecond = stats.tokens / seconds;
-  }
-  if (stats.timeToFirstTokenMs === undefined && firstChunkAt !== undefined) {
-    stats.timeToFirstTokenMs = firstChunkAt - started;
-  }
-  if (stats.tokens === undefined) stats.chunks = chunks;
   if (!opts.quiet) io.stderr.write(`${formatStats({ ...stats, seed })}\n`);
   return aborted ? 130 : 0;
 }

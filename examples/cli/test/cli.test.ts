@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pickTestModel } from './model-folder';
@@ -73,10 +76,23 @@ describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
     expect(a.stderr).toMatch(/seed 7/);
   });
 
-  it('no prompt → starts from an opening of the model folder (or a built-in one)', () => {
-    const r = tinyzh(['story', '--seed', '3', ...common]);
+  it('no prompt → starts from an opening that the model folder lists', () => {
+    const gen = JSON.parse(readFileSync(join(model!, 'generation_config.json'), 'utf8'));
+    let folder = model!;
+    let openings: string[] = Array.isArray(gen.examples) ? gen.examples : [];
+    if (openings.length === 0) {
+      // A model without examples: list one in prompts.json (not in the manifest, so the model still verifies).
+      folder = mkdtempSync(join(tmpdir(), 'tinyzh-cli-'));
+      cpSync(model!, folder, { recursive: true });
+      openings = ['小猫咪找妈妈'];
+      writeFileSync(join(folder, 'prompts.json'), JSON.stringify(openings));
+    }
+    const args = ['story', '--seed', '3', ...common.map((a) => (a === model ? folder : a))];
+    const r = tinyzh(args);
+    if (folder !== model) rmSync(folder, { recursive: true, force: true });
+    expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().length).toBeGreaterThan(0);
+    expect(openings.some((o) => r.stdout.startsWith(o))).toBe(true);
   });
 
   it('SIGINT stops cleanly: text so far printed, finish: abort, exit 130', async () => {
