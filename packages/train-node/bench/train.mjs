@@ -3,6 +3,7 @@
 // it prints one JSON object. Set TINYZH_TORCH_PYTHON to a python with torch + transformers (default python3).
 // Env: TINYZH_BENCH_PRESETS="tiny:8:256,small:16:256" (preset:batch:seq), TINYZH_BENCH_STEPS (default 3).
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -54,10 +55,17 @@ export async function run() {
   const python = process.env.TINYZH_TORCH_PYTHON ?? 'python3';
   const results = {};
   for (const [preset, B, T] of specs) {
-    process.stderr.write(`train bench: ${preset} batch ${B} x ${T}: tfjs wasm…\n`);
-    const t = spawnSync(process.execPath, [join(here, 'train-step.mjs'), preset, B, T, steps, 'wasm'], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    const tfjs = lastJson(t.stdout) ?? { error: (t.stderr || t.stdout).trim().split('\n').slice(-3).join(' | ') };
-    process.stderr.write(`  ${JSON.stringify(tfjs)}\n  torch (2 threads)…\n`);
+    const tfjsRun = (workers) => {
+      process.stderr.write(`train bench: ${preset} batch ${B} x ${T}: tfjs wasm, ${workers} thread(s)…\n`);
+      const t = spawnSync(process.execPath, [join(here, 'train-step.mjs'), preset, B, T, steps, 'wasm', '4096', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const r = lastJson(t.stdout) ?? { error: (t.stderr || t.stdout).trim().split('\n').slice(-3).join(' | ') };
+      process.stderr.write(`  ${JSON.stringify(r)}\n`);
+      return r;
+    };
+    const tfjs = tfjsRun(1);
+    const threads = Math.min(2, availableParallelism());
+    const tfjs2 = threads > 1 ? tfjsRun(threads) : undefined;
+    process.stderr.write(`  torch (2 threads)…\n`);
     const cfg = await hfConfig(preset, 4096);
     const p = spawnSync(python, ['-c', TORCH, JSON.stringify(cfg), B, T, steps, '2'], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const torch = lastJson(p.stdout) ?? { error: (p.stderr || p.stdout || String(p.error)).trim().split('\n').slice(-1)[0] };
@@ -68,6 +76,11 @@ export async function run() {
     results[`train_${preset}_torch_cpu_2t_tokens_per_s`] = torch.tokens_per_s ?? null;
     results[`train_${preset}_torch_cpu_2t_peak_rss_mb`] = torch.peak_rss_mb ?? null;
     results[`train_${preset}_ratio_tfjs_wasm_vs_torch`] = tfjs.tokens_per_s && torch.tokens_per_s ? tfjs.tokens_per_s / torch.tokens_per_s : null;
+    if (tfjs2) {
+      results[`train_${preset}_tfjs_wasm_${threads}threads_tokens_per_s`] = tfjs2.tokens_per_s ?? null;
+      results[`train_${preset}_tfjs_wasm_${threads}threads_peak_rss_mb`] = tfjs2.peak_rss_mb ?? null;
+      results[`train_${preset}_ratio_tfjs_wasm_${threads}threads_vs_torch`] = tfjs2.tokens_per_s && torch.tokens_per_s ? tfjs2.tokens_per_s / torch.tokens_per_s : null;
+    }
     if (tfjs.error) results[`train_${preset}_tfjs_error`] = tfjs.error;
     if (torch.error) results[`train_${preset}_torch_error`] = torch.error;
   }

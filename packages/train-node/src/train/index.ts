@@ -8,6 +8,7 @@ export { AdamW, type AdamWOptions } from './adamw.js';
 export { learningRate, type LrSchedule } from './lr-schedule.js';
 export { globalNorm, clipScale } from './grad-clip.js';
 export { Rng } from './rng.js';
+export { DataParallel } from './parallel.js';
 export { readPreparedIndex, TokenShards, type PreparedIndex, type SplitInfo } from './data-loader.js';
 export { autoMicroBatch, activationBytes } from './micro-batch.js';
 export { saveCheckpoint, loadCheckpoint, listStepCheckpoints, type Checkpoint, type TrainerState } from './checkpoint.js';
