@@ -16,11 +16,19 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Slider defaults from generation_config.json (Hugging Face keys), when it sets them. */
+export interface SamplingDefaults {
+  temperature?: number;
+  topP?: number;
+  maxNewTokens?: number;
+}
+
 export interface ModelFolderInfo {
   folder: string;
   name: string;
   files: string[];
   examples: string[];
+  sampling: SamplingDefaults;
 }
 
 function readJson(path: string): any {
@@ -50,8 +58,8 @@ function toOpenings(list: unknown): string[] {
 
 /**
  * Describes a model folder: the files to publish (those in manifest.json plus the manifest, or every file when
- * there is no manifest; never `*.safetensors`) and its story openings (generation_config.json `examples`, else
- * prompts.json). Returns undefined when the folder does not exist.
+ * there is no manifest; never `*.safetensors`), its story openings (generation_config.json `examples`, else
+ * prompts.json) and its sampling defaults (generation_config.json `temperature`, `top_p`, `max_new_tokens`). Returns undefined when the folder does not exist.
  * @throws {Error} a JSON file of the folder does not parse, or the manifest names a missing file
  */
 export function describeModelFolder(folder: string): ModelFolderInfo | undefined {
@@ -74,17 +82,23 @@ export function describeModelFolder(folder: string): ModelFolderInfo | undefined
   }
   files = files.filter((f) => !SKIP.some((re) => re.test(f)));
   let examples: string[] = [];
+  const sampling: SamplingDefaults = {};
   const gen = join(folder, 'generation_config.json');
   if (existsSync(gen)) {
     const g = readJson(gen);
     examples = toOpenings(g?.examples ?? g?.tinyzh?.examples);
+    const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+    if (num(g?.temperature) && g.temperature >= 0) sampling.temperature = g.temperature;
+    if (g?.do_sample === false) sampling.temperature = 0;
+    if (num(g?.top_p) && g.top_p > 0 && g.top_p <= 1) sampling.topP = g.top_p;
+    if (num(g?.max_new_tokens) && g.max_new_tokens >= 1) sampling.maxNewTokens = Math.floor(g.max_new_tokens);
   }
   const prompts = join(folder, 'prompts.json');
   if (examples.length === 0 && existsSync(prompts)) {
     const p = readJson(prompts);
     examples = toOpenings(Array.isArray(p) ? p : (p?.prompts ?? p?.examples));
   }
-  return { folder, name: basename(folder), files, examples };
+  return { folder, name: basename(folder), files, examples, sampling };
 }
 
 /**
@@ -118,6 +132,7 @@ export function tinyzhModel(folder: string): Plugin {
             modelPath: info ? `models/${info.name}/` : null,
             modelName: info?.name ?? basename(folder),
             examples: info?.examples ?? [],
+            sampling: info?.sampling ?? {},
           }),
         },
       };

@@ -18,7 +18,8 @@ Options:
   --temperature T      0 = greedy, higher = more varied (default 0.8)
   --top-p P            nucleus sampling, in (0, 1] (default 0.9)
   --top-k K            keep the K most likely tokens, 0 = off (default 0)
-  --repetition-penalty R  1 = off (default: the model's generation_config)
+  --repetition-penalty R  1 = off (default 1)
+                       (defaults: the model folder's generation_config.json when it sets them)
   --seed S             same seed, same story (default: random, printed at the end)
   --model PATH|URL     model folder or its URL (default: tinyzh-stories-tiny)
   --device D           auto | wasm | webgpu (default auto)
@@ -40,6 +41,9 @@ const OPTIONS = {
 };
 
 const DEVICES = ['auto', 'wasm', 'webgpu'];
+
+/** Generation options when neither a flag nor the model folder's generation_config.json sets them. */
+export const DEFAULT_GENERATE = { maxNewTokens: 300, temperature: 0.8, topP: 0.9, topK: 0, repetitionPenalty: 1 };
 
 /** Parses a number flag; `check` says what range is allowed. */
 function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinity, minExclusive = false } = {}) {
@@ -67,6 +71,7 @@ function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinit
  * @param {string[]} argv e.g. `['从前', '--seed', '1']`
  * @returns {{ help: boolean, quiet: boolean, prompt: string | undefined, model: string | undefined,
  *   device: 'auto'|'wasm'|'webgpu', seed: number | undefined, generate: Record<string, number> }}
+ *   `generate` holds only the options given on the command line.
  * @throws {UsageError} unknown flag, missing value, value out of range, more than one prompt
  */
 export function parseStoryArgs(argv) {
@@ -93,14 +98,16 @@ export function parseStoryArgs(argv) {
   if (values.model !== undefined && values.model.trim() === '') {
     throw new UsageError('--model must name a model folder or URL');
   }
-  const generate = {
-    maxNewTokens: numberFlag('max-new-tokens', values['max-new-tokens'], { integer: true, min: 1, max: 100_000 }) ?? 300,
-    temperature: numberFlag('temperature', values.temperature, { min: 0, max: 100 }) ?? 0.8,
-    topP: numberFlag('top-p', values['top-p'], { min: 0, max: 1, minExclusive: true }) ?? 0.9,
-    topK: numberFlag('top-k', values['top-k'], { integer: true, min: 0 }) ?? 0,
+  // Only the flags given: the model folder's defaults and DEFAULT_GENERATE fill in the rest.
+  const generate = {};
+  const set = (key, value) => {
+    if (value !== undefined) generate[key] = value;
   };
-  const rp = numberFlag('repetition-penalty', values['repetition-penalty'], { min: 0, minExclusive: true, max: 100 });
-  if (rp !== undefined) generate.repetitionPenalty = rp;
+  set('maxNewTokens', numberFlag('max-new-tokens', values['max-new-tokens'], { integer: true, min: 1, max: 100_000 }));
+  set('temperature', numberFlag('temperature', values.temperature, { min: 0, max: 100 }));
+  set('topP', numberFlag('top-p', values['top-p'], { min: 0, max: 1, minExclusive: true }));
+  set('topK', numberFlag('top-k', values['top-k'], { integer: true, min: 0 }));
+  set('repetitionPenalty', numberFlag('repetition-penalty', values['repetition-penalty'], { min: 0, minExclusive: true, max: 100 }));
   const seed = numberFlag('seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });
   const prompt = positionals[0];
   return {

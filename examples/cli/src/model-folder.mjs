@@ -1,8 +1,11 @@
-// Story openings offered by a model folder: what `tinyzh story` uses when no prompt is given.
+// What `tinyzh story` reads from a model folder besides the model itself: the story openings it offers (used when
+// no prompt is given) and its default sampling settings (Hugging Face generation_config.json keys).
 //
-// Where a model folder lists them (first found wins):
+// Openings (first found wins):
 //   generation_config.json  { "examples": ["从前，有一只小兔子", ...] }     (strings, or objects with `prompt`/`text`)
 //   prompts.json            ["从前，...", ...]  or  { "prompts": [...] }  or  { "examples": [...] }
+// Sampling defaults: generation_config.json `temperature`, `top_p`, `top_k`, `repetition_penalty`,
+//   `max_new_tokens`, and `do_sample: false` (greedy).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -63,6 +66,28 @@ export async function readOpenings(model) {
   if (fromGen.length > 0) return fromGen;
   const prompts = await readModelJson(model, 'prompts.json');
   return toOpenings(Array.isArray(prompts) ? prompts : (prompts?.prompts ?? prompts?.examples));
+}
+
+/**
+ * Default generation options of a model folder, from the Hugging Face keys of its generation_config.json.
+ * Only keys present (and of the right type) appear in the result.
+ * @param {string} model model folder path or URL
+ * @returns {Promise<{ maxNewTokens?: number, temperature?: number, topP?: number, topK?: number,
+ *   repetitionPenalty?: number }>}
+ * @throws {Error} when generation_config.json exists but is not JSON
+ */
+export async function readGenerationDefaults(model) {
+  const g = await readModelJson(model, 'generation_config.json');
+  if (!g || typeof g !== 'object') return {};
+  const out = {};
+  const num = (v) => typeof v === 'number' && Number.isFinite(v);
+  if (num(g.max_new_tokens) && g.max_new_tokens >= 1) out.maxNewTokens = Math.floor(g.max_new_tokens);
+  if (num(g.temperature) && g.temperature >= 0) out.temperature = g.temperature;
+  if (num(g.top_p) && g.top_p > 0 && g.top_p <= 1) out.topP = g.top_p;
+  if (num(g.top_k) && g.top_k >= 0) out.topK = Math.floor(g.top_k);
+  if (num(g.repetition_penalty) && g.repetition_penalty > 0) out.repetitionPenalty = g.repetition_penalty;
+  if (g.do_sample === false) out.temperature = 0;
+  return out;
 }
 
 /**

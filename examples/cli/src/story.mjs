@@ -2,8 +2,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { parseStoryArgs, UsageError, USAGE } from './args.mjs';
-import { readOpenings, defaultModelFolder, pickOpening, FALLBACK_OPENINGS } from './openings.mjs';
+import { parseStoryArgs, UsageError, USAGE, DEFAULT_GENERATE } from './args.mjs';
+import {
+  readOpenings,
+  readGenerationDefaults,
+  defaultModelFolder,
+  pickOpening,
+  FALLBACK_OPENINGS,
+} from './model-folder.mjs';
 
 /** An error whose message is all the user needs: printed as one line, exit code 1. */
 export class CliError extends Error {
@@ -98,9 +104,11 @@ export async function runStory(argv, io) {
   const runtime = await loadRuntime();
   const seed = opts.seed ?? randomInt(0, 2 ** 32 - 1);
 
+  // The model folder (when found) supplies default sampling settings and, without a prompt, the opening.
+  const folder = model ?? defaultModelFolder(runtime);
+  const generate = { ...DEFAULT_GENERATE, ...(folder ? await readGenerationDefaults(folder) : {}), ...opts.generate };
   let prompt = opts.prompt;
   if (prompt === undefined) {
-    const folder = model ?? defaultModelFolder(runtime);
     let openings = folder ? await readOpenings(folder) : [];
     if (openings.length === 0) {
       openings = FALLBACK_OPENINGS;
@@ -138,7 +146,7 @@ export async function runStory(argv, io) {
   try {
     io.stdout.write(prompt);
     // GenerationStream: an async iterator of text pieces, then `result` (GenerationResult; also on abort).
-    const stream = teller.generate(prompt, { ...opts.generate, seed, signal: io.signal });
+    const stream = teller.generate(prompt, { ...generate, seed, signal: io.signal });
     for await (const text of stream) io.stdout.write(text);
     result = await stream.result;
     aborted = result?.finishReason === 'abort' || io.signal?.aborted === true;

@@ -11,6 +11,8 @@ declare const __TINYZH_DEMO__: {
   modelName: string;
   /** story openings from the model folder (generation_config.json `examples` or prompts.json) */
   examples: string[];
+  /** slider defaults from the model folder's generation_config.json, when it sets them */
+  sampling: { temperature?: number; topP?: number; maxNewTokens?: number };
 };
 
 const FALLBACK_EXAMPLES = ['从前，有一只小兔子', '有一天，小明在公园里', '森林里住着一只小熊'];
@@ -79,6 +81,15 @@ const modelUrl = (() => {
 })();
 
 // ---- controls -------------------------------------------------------------------------------------------------
+
+/** Sets a slider's starting value, clamped to its range and snapped to its step. */
+function initSlider(input: HTMLInputElement, value: number | undefined): void {
+  if (value === undefined) return;
+  input.value = String(value); // the browser clamps and snaps
+}
+initSlider(ui.temperature, __TINYZH_DEMO__.sampling.temperature);
+initSlider(ui.topP, __TINYZH_DEMO__.sampling.topP);
+initSlider(ui.length, __TINYZH_DEMO__.sampling.maxNewTokens);
 
 function bindSlider(input: HTMLInputElement, out: HTMLOutputElement, format: (v: number) => string): void {
   const sync = () => {
