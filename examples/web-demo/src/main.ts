@@ -156,7 +156,11 @@ async function load(): Promise<void> {
         if (f !== undefined) {
           ui.progressBar.value = f;
           const { loaded, total } = progress.bytes();
-          ui.progressText.textContent = `正在下载模型… ${formatBytes(loaded)} / ${formatBytes(total)}`;
+          // Once every file is in, the runtime still starts ORT (and, on "auto", times WebGPU against WASM).
+          ui.progressText.textContent =
+            f >= 1 && e.status === 'done'
+              ? `模型已下载（${formatBytes(total)}），正在初始化…`
+              : `正在下载模型… ${formatBytes(loaded)} / ${formatBytes(total)}`;
         }
       },
     });
