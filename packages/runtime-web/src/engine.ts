@@ -258,12 +258,13 @@ export class StoryEngine implements TokenModel {
 
   /** One decoder run on `ids` and one sampled token (TokenModel). Falls back to WASM when WebGPU fails. */
   async next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number> {
+    // The context before this step: the KV cache may already hold `ids` when the failure comes after the run.
+    const context = [...this.kv.tokenIds, ...ids];
     try {
       return await this.nextOn(ids, sampling, step, history);
     } catch (e) {
       if (this.decoder.device !== 'webgpu' || !this.modelBytes) throw e;
       // WebGPU device loss or an EP error: continue on WASM from the same context.
-      const context = [...this.kv.tokenIds, ...ids];
       await this.switchToWasm();
       return this.nextOn(context, sampling, step, history);
     }
