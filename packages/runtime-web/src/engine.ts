@@ -15,12 +15,13 @@ import { importNode } from './node-import.js';
 export type DeviceOption = 'auto' | 'webgpu' | 'wasm';
 
 /** Which ONNX file of the model folder to run. */
-export type ModelDtype = 'fp32' | 'fp16' | 'q8';
+export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
 
 const ONNX_FILES: Record<ModelDtype, string> = {
   fp32: 'onnx/model.onnx',
   fp16: 'onnx/model_fp16.onnx',
   q8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
 };
 
 /** Options of {@link StoryEngine.load} (functions excluded so they can cross a worker boundary, except callbacks). */
@@ -129,7 +130,7 @@ export class StoryEngine implements TokenModel {
       model = url;
     }
     const onnxFile = ONNX_FILES[opts.dtype ?? 'fp32'];
-    if (!onnxFile) throw new Error(`Unknown dtype ${JSON.stringify(opts.dtype)}: use 'fp32', 'fp16' or 'q8'`);
+    if (!onnxFile) throw new Error(`Unknown dtype ${JSON.stringify(opts.dtype)}: use 'fp32', 'fp16', 'q8' or 'q4'`);
     const loaded = await loadModelFiles(model, ['config.json', 'tokenizer.json', onnxFile], {
       onProgress: opts.onProgress,
       cache: opts.cache,

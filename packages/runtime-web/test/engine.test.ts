@@ -35,8 +35,8 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     }
   });
 
-  it('runs the fp16 and q8 files of the folder', async () => {
-    for (const [dtype, file] of [['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx']] as const) {
+  it('runs the fp16, q8 and q4 files of the folder', async () => {
+    for (const [dtype, file] of [['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx'], ['q4', 'model_q4.onnx']] as const) {
       const e = await StoryEngine.load({ model: FIXTURE_DIR, device: 'wasm', dtype });
       const ids = e.encodePrompt('从前');
       const ref = await referenceGreedy(join(FIXTURE_DIR, 'onnx', file), cfg, ids, 12);
