@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../export/atomic.js';
 import { loadLlamaModel } from '../export/checkpoint.js';
 import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
-import { llama2cBin } from '../export/llama2c.js';
+import { llama2cBin, llama2cTokenizerBin } from '../export/llama2c.js';
 import { exportModelFolder } from '../export/model-folder.js';
 import type { WeightFormat } from '../export/onnx/llama-decoder.js';
 
@@ -22,7 +22,8 @@ options:
   --checkpoint <dir>   checkpoint or run folder
   --out <path>         model folder to write (replaced atomically); with --format llama2c, the .bin file
   --format <f>         hf (default): config.json, tokenizer files, model.safetensors, onnx/*, manifest.json
-                       llama2c: a llama2.c run.c checkpoint (.bin, legacy version 0)
+                       llama2c: a llama2.c run.c checkpoint (.bin, legacy version 0) and its tokenizer
+                       (<out>.tokenizer.bin, with --out ending in .bin replaced)
   --onnx <list>        ONNX variants for --format hf, comma-separated from fp32,fp16,int8,q4 (default all); "none"
                        (q4 uses onnxruntime's com.microsoft MatMulNBits: onnxruntime CPU/wasm/WebGPU only)
   -h, --help           this help`;
@@ -73,6 +74,11 @@ export async function run(argv: string[]): Promise<number> {
     for (const w of warnings) console.error(`warning: ${w}`);
     writeFileAtomic(values.out, bytes);
     console.error(`wrote ${values.out} (${bytes.byteLength} bytes, llama2.c legacy format) in ${Date.now() - started} ms`);
+    if (model.tokenizerJson !== undefined) {
+      const tokPath = values.out.replace(/(\.bin)?$/, '.tokenizer.bin');
+      writeFileAtomic(tokPath, llama2cTokenizerBin(model.tokenizerJson, model.config.vocab_size));
+      console.error(`wrote ${tokPath}; run it with: ./run ${values.out} -z ${tokPath} -i ""`);
+    } else console.error('note: no tokenizer.json in the checkpoint, so no llama2.c tokenizer.bin');
     return 0;
   }
   if (values.format === 'gguf') throw new UserError('export: --format gguf is not implemented; use llama.cpp convert_hf_to_gguf.py on the hf model folder');

@@ -8,6 +8,6 @@ export { GraphBuilder } from './onnx/graph-builder.js';
 export { quantizeInt8PerChannel, type Int8PerChannel } from './quantize.js';
 export { loadLlamaModel, type LoadedModel } from './checkpoint.js';
 export { exportModelFolder, modelFolderFiles, modelSafetensors, ONNX_FILES, type ModelFolderOptions } from './model-folder.js';
-export { llama2cBin, permuteRope, unpermuteRope } from './llama2c.js';
+export { llama2cBin, llama2cTokenizerBin, permuteRope, unpermuteRope } from './llama2c.js';
 export { importHf, type ImportReport } from './import-hf.js';
 export { tokenizerConfigJson, generationConfigJson } from './hf-files.js';

@@ -122,3 +122,46 @@ export function llama2cBin(config: LlamaConfig, weights: ReadonlyMap<string, Flo
   }
   return { bytes, warnings };
 }
+
+/**
+ * llama2.c `tokenizer.bin` (read by `run.c`'s `build_tokenizer`): `int32 max_token_length`, then for each of the
+ * model's `vocabSize` ids `float32 score, int32 length, length bytes of UTF-8`. Token strings come from
+ * `tokenizer.json` (`model.vocab` and `added_tokens`; ids without a token get an empty string). `run.c` merges the
+ * adjacent pair whose concatenation has the highest score, so merged tokens get `-rank` of their BPE merge (earlier
+ * merges win, as in BPE) and every other token 0.
+ *
+ * Limits of `run.c` with tinyzh tokenizers: its encoder prepends a " " token and maps unknown bytes to id `byte + 3`
+ * (tinyzh's byte tokens are ids 12..267), so prompts with characters outside the vocabulary encode wrongly; decoding
+ * (`<0xNN>` byte tokens included) is exact.
+ * @throws Error when the text is not a BPE tokenizer.json
+ */
+export function llama2cTokenizerBin(tokenizerJsonText: string, vocabSize: number): Uint8Array {
+  const tok = JSON.parse(tokenizerJsonText) as {
+    model?: { type?: string; vocab?: Record<string, number>; merges?: (string | [string, string])[] };
+    added_tokens?: { id: number; content: string }[];
+  };
+  if (!tok.model?.vocab || Array.isArray(tok.model.vocab)) throw new Error('tokenizer.json: model.vocab is missing (not a BPE tokenizer)');
+  const strings: string[] = new Array(vocabSize).fill('');
+  for (const [s, id] of Object.entries(tok.model.vocab)) if (id < vocabSize) strings[id] = s;
+  for (const t of tok.added_tokens ?? []) if (t.id < vocabSize) strings[t.id] = t.content;
+  const scores = new Float32Array(vocabSize);
+  (tok.model.merges ?? []).forEach((m, rank) => {
+    const [a, b] = typeof m === 'string' ? (m.split(' ') as [string, string]) : m;
+    const id = tok.model!.vocab![a + b];
+    if (id !== undefined && id < vocabSize) scores[id] = 0 - rank;
+  });
+  const enc = new TextEncoder();
+  const bytes = strings.map((s) => enc.encode(s));
+  const maxLen = bytes.reduce((m, b) => Math.max(m, b.length), 0);
+  const out = new Uint8Array(4 + bytes.reduce((n, b) => n + 8 + b.length, 0));
+  const view = new DataView(out.buffer);
+  view.setInt32(0, maxLen, true);
+  let off = 4;
+  bytes.forEach((b, i) => {
+    view.setFloat32(off, scores[i]!, true);
+    view.setInt32(off + 4, b.length, true);
+    out.set(b, off + 8);
+    off += 8 + b.length;
+  });
+  return out;
+}

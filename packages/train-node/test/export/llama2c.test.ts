@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { run as exportCmd } from '../../src/commands/export.js';
 import { readBytes } from '../../src/export/checkpoint.js';
-import { permuteRope, unpermuteRope } from '../../src/export/llama2c.js';
+import { llama2cTokenizerBin, permuteRope, unpermuteRope } from '../../src/export/llama2c.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { FIXTURES, maxAbsDiff, readGolden } from './ort-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tinyzh-l2c-'));
@@ -124,4 +125,37 @@ test.each(['tiny', 'llama2c-hf'])('%s: llama2.c .bin run by a run.c transcriptio
   const { logits, vocab } = runC(readBytes(out), golden.input_ids);
   expect(vocab).toBe(golden.logits_shape[1]);
   expect(maxAbsDiff(logits, 0, golden.logits, 0, logits.length)).toBeLessThan(1e-4);
+});
+
+test('tokenizer.bin: one entry per model id, token strings from tokenizer.json, merges scored by rank', async () => {
+  const out = join(tmp, 'tok.bin');
+  const err = console.error;
+  console.error = () => {};
+  try {
+    await exportCmd(['--checkpoint', join(FIXTURES, 'tiny'), '--out', out, '--format', 'llama2c']);
+  } finally {
+    console.error = err;
+  }
+  const tokPath = join(tmp, 'tok.tokenizer.bin');
+  expect(existsSync(tokPath)).toBe(true);
+  const bin = readBytes(tokPath);
+  const tokJson = JSON.parse(readFileSync(join(FIXTURES, 'tiny', 'tokenizer.json'), 'utf8'));
+  expect(Buffer.from(bin).equals(Buffer.from(llama2cTokenizerBin(JSON.stringify(tokJson), 320)))).toBe(true);
+  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
+  const dec = new TextDecoder();
+  let off = 4;
+  const entries: { score: number; text: string }[] = [];
+  for (let i = 0; i < 320; i++) {
+    const len = view.getInt32(off + 4, true);
+    entries.push({ score: view.getFloat32(off, true), text: dec.decode(bin.subarray(off + 8, off + 8 + len)) });
+    off += 8 + len;
+  }
+  expect(off).toBe(bin.length);
+  expect(view.getInt32(0, true)).toBe(Math.max(...entries.map((e) => new TextEncoder().encode(e.text).length)));
+  expect(entries.slice(0, 3).map((e) => e.text)).toEqual(['<unk>', '<s>', '</s>']);
+  expect(entries[12]!.text).toBe('<0x00>');
+  const id = (t: string) => tokJson.model.vocab[t] as number;
+  expect(entries[id('从前')]!.score).toBe(0);
+  expect(entries[id('小女孩')]!.score).toBe(-2);
+  expect(entries[318]!.text).toBe(''); // ids past the tokenizer's vocabulary
 });
