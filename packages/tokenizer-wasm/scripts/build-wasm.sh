@@ -19,7 +19,7 @@ if [ ! -x "$cargo" ]; then
 fi
 target_dir=$(mktemp -d "${TMPDIR:-/tmp}/tinyzh-wasm-target.XXXXXX")
 trap 'rm -rf "$target_dir"' EXIT INT TERM
-cargo_home=${CARGO_HOME:-$HOME/.cargo}
+cargo_home=${CARGO_HOME:-${HOME:-/root}/.cargo}
 us=$(printf '\037')
 flags="--remap-path-prefix=$crate=/tinyzh-tokenizer${us}--remap-path-prefix=$cargo_home=/cargo${us}--remap-path-prefix=$target_dir=/target${us}-Ccodegen-units=1${us}-Cstrip=symbols"
 # Offline: the crate has no dependencies. SOURCE_DATE_EPOCH for any tool that stamps dates.
