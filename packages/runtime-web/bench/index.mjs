@@ -202,6 +202,12 @@ try {
     runtimeWebOverOnnxruntimeNode: r / result.onnxruntimeNode.tokensPerSecond,
     runtimeWebOverTransformersJs: result.transformersJs.tokensPerSecond ? r / result.transformersJs.tokensPerSecond : null,
   };
+  try {
+    const { benchChromium } = await import('./chromium.mjs');
+    result.chromiumWasm = await benchChromium(loadable.dir, NEW, REPEAT, log);
+  } catch (e) {
+    result.chromiumWasm = { error: String(e?.message ?? e).split('\n')[0] };
+  }
   log('bundle sizes …');
   result.bundle = await bundleSizes();
 } finally {

@@ -45,6 +45,22 @@ function makeLogits(n: number, seed: number, scale: number): Float32Array<ArrayB
 }
 
 const api = {
+  /** Decode tokens/s and time to first token on WASM with `numThreads` (in a worker), best of `repeat`. */
+  async bench(numThreads: number, n: number, repeat: number) {
+    const t = await createStoryteller({ model: MODEL, device: 'wasm', numThreads, worker: true, cache: false });
+    try {
+      const runs = [];
+      for (let i = 0; i <= repeat; i++) {
+        const r = await t.generate('从前，有一只小猫', { temperature: 0, maxNewTokens: n }).result;
+        if (i > 0) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
+      }
+      const best = runs.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
+      return { ...best, crossOriginIsolated: globalThis.crossOriginIsolated === true };
+    } finally {
+      await t.dispose();
+    }
+  },
+
   /** Destroys ORT's GPUDevice after `after` pieces of text: the engine must continue on WASM. */
   async deviceLoss(prompt: string, n: number, after: number) {
     const ort = await import('#ort');
