@@ -82,6 +82,8 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     // WASM: the device every browser has (headless Chromium here has no WebGPU adapter without flags).
     await page.goto(`${served.url}?device=wasm&seed=2`);
     expect(await page.title()).toMatch(/tinyzh/);
+    // Served like any static host: no COOP/COEP, so no cross-origin isolation (single-threaded WASM).
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
     await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, {
       timeout: 120_000,
     });
