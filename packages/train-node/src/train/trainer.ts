@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type { LlamaConfig } from '@tinyzh/core';
+import { parseLlamaConfig, type LlamaConfig } from '@tinyzh/core';
 import { UserError } from '../errors.js';
 import { generate } from '../model/generate.js';
 import { initWeights } from '../model/init.js';
 import { LlamaModel } from '../model/llama.js';
 import { AdamW } from './adamw.js';
 import {
-  listStepCheckpoints, loadCheckpoint, pruneCheckpoints, readBestPointer, saveCheckpoint, stepDirName, writeBestPointer,
+  listStepCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, stepDirName, writeBestPointer,
   type TrainerState,
 } from './checkpoint.js';
 import { readPreparedIndex, TokenShards, type PreparedIndex } from './data-loader.js';
@@ -18,7 +17,6 @@ import { autoMicroBatch } from './micro-batch.js';
 import { DataParallel } from './parallel.js';
 import { Rng } from './rng.js';
 import { loadTextCodec, type TextCodec } from './text-codec.js';
-import { parseLlamaConfig } from '@tinyzh/core';
 
 /** Everything `tinyzh-train train` can set. Units: tokens, optimizer steps, sequences. */
 export interface TrainOptions {
@@ -320,7 +318,5 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     valData.close();
     model.dispose();
   }
-  void tf;
-  void readBestPointer;
   return { step, tokensSeen, lastLoss, bestValLoss: best?.loss ?? null, stoppedBy, checkpoint: lastCheckpoint, tokensPerSecond: tokensSeen / Math.max(1e-9, trainSeconds) };
 }
