@@ -29,7 +29,7 @@ const registry =
       })
     : null;
 
-let splitRegexCache: WeakMap<WasmApi, string> = new WeakMap();
+const splitRegexCache: WeakMap<WasmApi, string> = new WeakMap();
 
 /** The pre-tokenizer regex compiled into the module (the `pre_tokenizer.pattern.Regex` of `tokenizer.json`). */
 export function splitRegexOf(api: WasmApi): string {

@@ -38,6 +38,8 @@ export interface TzExports {
   tz_trainer_feed(tr: number, ptr: number, len: number): number;
   tz_trainer_pruned(tr: number): number;
   tz_trainer_finish(tr: number, vocabSize: number, minFrequency: number, coverage: number): number;
+  /** Panics on purpose (tests of the trap path). */
+  tz_debug_panic(): void;
 }
 
 const encoder = new TextEncoder();

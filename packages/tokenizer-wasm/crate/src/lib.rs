@@ -37,6 +37,12 @@ pub struct Tok {
     out_bytes: Vec<u8>,
 }
 
+/// Panics on purpose, so that tests can check that a trap reaches JavaScript as a readable error.
+#[no_mangle]
+pub extern "C" fn tz_debug_panic() {
+    panic!("deliberate panic for testing");
+}
+
 /// Installs the panic hook. Call once after instantiation.
 #[no_mangle]
 pub extern "C" fn tz_init() {
@@ -398,7 +404,7 @@ pub extern "C" fn tz_trainer_feed(t: *mut Trainer, ptr: *const u8, len: usize) -
     match std::str::from_utf8(unsafe { slice(ptr, len) }) {
         Ok(s) => {
             t.feed(s);
-            t.distinct_pieces() as i32
+            t.distinct_pieces().min(i32::MAX as usize) as i32
         }
         Err(e) => {
             set_error(&format!("training text is not valid UTF-8 ({})", e));
