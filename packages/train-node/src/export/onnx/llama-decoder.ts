@@ -13,7 +13,7 @@
  * when `tie_word_embeddings`).
  *
  * Only standard ONNX ops at opset 17 are used, all of which onnxruntime-web's WebGPU EP implements (Gather, MatMul,
- * Gemm, Softmax, ReduceMean, Sqrt, Reciprocal, Sigmoid, Split, Concat, Reshape, Transpose, Unsqueeze, Expand, Range,
+ * Gemm, Softmax, ReduceMean, Pow, Sqrt, Div, Sigmoid, Split, Concat, Reshape, Transpose, Unsqueeze, Expand, Range,
  * LessOrEqual, Cast, DequantizeLinear and element-wise arithmetic). Token ids, positions and the mask are cast to
  * int32/float right at the inputs; int64 only remains in the few shape computations ORT keeps on the CPU.
  */
@@ -164,6 +164,7 @@ export function buildLlamaDecoderOnnx(
   const axes1 = g.constInt64('axes1', [1]);
   const eps = g.constFloat('rms_norm_eps', config.rms_norm_eps);
   const one = g.constFloat('one', 1);
+  const two = g.constFloat('two', 2);
   const scaleQK = g.constFloat('attn_scale', 1 / Math.sqrt(D));
   const maskBias = g.constFloat('mask_bias', MASK_BIAS);
   const splitHalves = g.constInt64('rope_split', [D / 2, D / 2]);
@@ -203,11 +204,15 @@ export function buildLlamaDecoderOnnx(
   const allowed = g.node('Mul', [causal, padding]); // [B, 1, S, T], 1 or 0
   const attnBias = g.node('Mul', [g.node('Sub', [one, allowed]), maskBias]); // 0 where allowed, MASK_BIAS elsewhere
 
+  /**
+   * RMSNorm `w * x / sqrt(mean(x²) + eps)` written as `Pow → ReduceMean → Add → Sqrt → Div → Mul`, the pattern
+   * onnxruntime's SimplifiedLayerNormFusion turns into one `SimplifiedLayerNormalization` kernel.
+   */
   const rmsNorm = (x: string, weightName: string): string => {
     const w = vector(weightName, H);
-    const variance = g.node('ReduceMean', [g.node('Mul', [x, x])], { axes: [-1], keepdims: 1 });
-    const inv = g.node('Reciprocal', [g.node('Sqrt', [g.node('Add', [variance, eps])])]);
-    return g.node('Mul', [w, g.node('Mul', [x, inv])]);
+    const variance = g.node('ReduceMean', [g.node('Pow', [x, two])], { axes: [-1], keepdims: 1 });
+    const rms = g.node('Sqrt', [g.node('Add', [variance, eps])]);
+    return g.node('Mul', [g.node('Div', [x, rms]), w]);
   };
 
   const rope = (x: string): string => {
