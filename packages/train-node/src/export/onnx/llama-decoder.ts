@@ -12,10 +12,11 @@
  * o projection → residual → RMSNorm → SwiGLU MLP → residual; final RMSNorm and the LM head (tied to the embedding
  * when `tie_word_embeddings`).
  *
- * Only standard ONNX ops at opset 17 are used, all of which onnxruntime-web's WebGPU EP implements (Gather, MatMul,
- * Gemm, Softmax, ReduceMean, Pow, Sqrt, Div, Sigmoid, Split, Concat, Reshape, Transpose, Unsqueeze, Expand, Range,
- * LessOrEqual, Cast, DequantizeLinear and element-wise arithmetic). Token ids, positions and the mask are cast to
- * int32/float right at the inputs; int64 only remains in the few shape computations ORT keeps on the CPU.
+ * Only standard ONNX ops at opset 17 are used (plus `com.microsoft.MatMulNBits` in the `q4` variant), all of which
+ * onnxruntime-web's WebGPU EP implements (Gather, MatMul, Gemm, Softmax, ReduceMean, Pow, Sqrt, Div, Sigmoid, Split,
+ * Concat, Reshape, Transpose, Unsqueeze, Expand, Range, LessOrEqual, Cast, DequantizeLinear and element-wise
+ * arithmetic). Token ids, positions and the mask are cast to int32/float right at the inputs; int64 only remains in
+ * the few shape computations ORT keeps on the CPU (test/export/webgpu.test.ts checks ORT's placement log).
  */
 import { DataType } from './proto.js';
 import { GraphBuilder } from './graph-builder.js';
@@ -53,7 +54,7 @@ export type WeightFormat = 'fp32' | 'fp16' | 'int8' | 'q4';
 /** Options of {@link buildLlamaDecoderOnnx}. */
 export interface DecoderExportOptions {
   weightFormat?: WeightFormat;
-  /** Converts float32 values to IEEE half bits (from `@tinyzh/core`); required for `fp16`. */
+  /** Converts float32 values to IEEE half bits (`float32ArrayToFloat16Bits` of `@tinyzh/core`); required for `fp16` and `q4`. */
   float32ToFloat16?: (values: Float32Array) => Uint16Array;
   /** Written into the model's `producer_version`. */
   producerVersion?: string;
@@ -66,7 +67,7 @@ const MASK_BIAS = -1e9;
  * Builds the decoder graph.
  * @param weights float32 weights by Hugging Face name, shapes as in docs/formats.md (PyTorch `[out, in]` layout).
  * @returns the ONNX file bytes.
- * @throws Error naming the tensor when a weight is missing or has the wrong length.
+ * @throws Error naming the tensor when a weight is missing or has the wrong length, or when the head sizes do not divide.
  */
 export function buildLlamaDecoderOnnx(
   config: DecoderConfig,
