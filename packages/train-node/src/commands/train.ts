@@ -4,6 +4,7 @@ import { isPresetName, PRESETS, resolveConfig, TinyzhError, type LlamaConfig } f
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import { listStepCheckpoints, loadCheckpoint } from '../train/checkpoint.js';
+import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
 import { readPreparedIndex } from '../train/data-loader.js';
 import { parseLlamaConfig } from '@tinyzh/core';
 import { num, parseFlags } from './args.js';
@@ -31,6 +32,8 @@ evaluation and checkpoints
   --eval-every N (200)  --eval-tokens N (16384)  --sample-tokens N (64)  --log-every N (10)  --keep N (3)
 run
   --backend ${BACKEND_NAMES.join('|')} (auto)   --seed N (1337)   --resume (continue the newest checkpoint in --out)
+  --init DIR               start from a checkpoint's weights (a run folder, step folder or import-hf output):
+                           fine-tuning with a fresh optimizer; the model shape comes from that checkpoint
   --workers N              threads computing gradients in parallel, one tfjs instance each (default: the
                            number of CPU cores, up to 8, on wasm/cpu; 1 otherwise)
 
@@ -49,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     beta1: { type: 'string' }, beta2: { type: 'string' }, 'grad-clip': { type: 'string' }, 'decay-embeddings': { type: 'boolean' },
     'eval-every': { type: 'string' }, 'eval-tokens': { type: 'string' }, 'sample-tokens': { type: 'string' },
     'log-every': { type: 'string' }, keep: { type: 'string' },
-    backend: { type: 'string' }, seed: { type: 'string' }, resume: { type: 'boolean' }, workers: { type: 'string' },
+    backend: { type: 'string' }, seed: { type: 'string' }, resume: { type: 'boolean' }, workers: { type: 'string' }, init: { type: 'string' },
   });
   if (f.help) {
     console.log(HELP);
@@ -63,8 +66,14 @@ export async function run(argv: string[]): Promise<number> {
 
   const index = readPreparedIndex(f.data);
   let config: LlamaConfig;
+  let initFrom: string | undefined;
   try {
-    if (f.resume && !f.preset && !f.config) {
+    if (f.init && !f.resume) {
+      if (f.preset || f.config) throw new UserError('train: --init takes the model shape from the checkpoint; drop --preset/--config');
+      initFrom = resolveCheckpoint(f.init);
+      config = (await loadCheckpoint(initFrom, parseLlamaConfig)).config;
+      if (config.vocab_size < index.vocab_size) throw new UserError(`--init: the checkpoint's vocab_size ${config.vocab_size} is smaller than the data's ${index.vocab_size}`);
+    } else if (f.resume && !f.preset && !f.config) {
       const last = listStepCheckpoints(join(f.out, 'checkpoints')).at(-1);
       if (!last) throw new UserError(`--resume: no checkpoint in ${join(f.out, 'checkpoints')}`);
       config = (await loadCheckpoint(last.path, parseLlamaConfig)).config;
@@ -122,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       logEvery: num('log-every', f['log-every'], 10, { integer: true, min: 1 }),
       keepLast: num('keep', f.keep, 3, { integer: true, min: 1 }),
       seed: num('seed', f.seed, 1337, { integer: true }),
-      resume: !!f.resume, backend, shouldStop: () => stop,
+      resume: !!f.resume, initFrom, backend, shouldStop: () => stop,
       workers: f.workers ? num('workers', f.workers, 1, { integer: true, min: 1 })
         : backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1,
     });

@@ -58,6 +58,8 @@ export interface TrainOptions {
   seed: number;
   /** continue from the newest checkpoint in `outDir/checkpoints` */
   resume: boolean;
+  /** start from the weights of this checkpoint folder (fine-tuning; fresh optimizer and data order) */
+  initFrom?: string;
   /** name of the selected backend (for the micro-batch budget and the log) */
   backend: string;
   /** threads computing gradients in parallel (data parallelism, one tfjs instance each; default 1) */
@@ -190,6 +192,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     trainSeconds = ck.state.train_seconds;
     lastCheckpoint = last.path;
     log(`resumed from ${last.path} at step ${step}`);
+  } else if (o.initFrom) {
+    const ck = await loadCheckpoint(o.initFrom, parseLlamaConfig);
+    for (const k of Object.keys(c) as (keyof LlamaConfig)[]) {
+      if (c[k] !== undefined && ck.config[k] !== c[k]) throw new UserError(`--init: the model config differs from ${join(o.initFrom, 'config.json')} in "${k}" (${String(ck.config[k])} there, ${String(c[k])} now)`);
+    }
+    params = model.params.map((p) => {
+      const w = ck.weights.get(p.name);
+      if (!w) throw new UserError(`${o.initFrom}/model.safetensors lacks ${p.name}`);
+      return Float32Array.from(w);
+    });
+    log(`initialized from ${o.initFrom}`);
   } else {
     const init = initWeights(c, o.seed);
     params = model.params.map((p) => init.get(p.name)!);

@@ -70,6 +70,20 @@ describe('train', () => {
     expect(Buffer.compare(oa, ob)).toBe(0);
   });
 
+  it('starts from another checkpoint with --init (lr 0 keeps its weights exactly)', async () => {
+    const a = tmp();
+    await train(options(a, { maxSteps: 3, evalEvery: 3 }));
+    const src = join(a, 'checkpoints', 'step-00000003');
+    const b = tmp();
+    const lines: string[] = [];
+    await train(options(b, { maxSteps: 1, evalEvery: 1, lr: 0, minLr: 0, warmup: 0, initFrom: src, log: (l) => lines.push(l) }));
+    expect(lines.join('\n')).toMatch(/initialized from/);
+    const wa = readSafetensors(new Uint8Array(readFileSync(join(src, 'model.safetensors')))).tensors;
+    const wb = readSafetensors(new Uint8Array(readFileSync(join(b, 'checkpoints', 'step-00000001', 'model.safetensors')))).tensors;
+    for (const [n, t] of wa) expect(Buffer.compare(Buffer.from(t.data), Buffer.from(wb.get(n)!.data)), n).toBe(0);
+    await expect(train(options(tmp(), { initFrom: src, config: { ...microConfig(), hidden_size: 64, head_dim: 16 } }))).rejects.toThrow(/--init: the model config differs .* "hidden_size"/);
+  });
+
   it('stops with a clear message when the loss diverges', async () => {
     const out = tmp();
     await expect(train(options(out, { lr: 1e30, minLr: 1e30, warmup: 0, gradClip: 0, maxSteps: 20, evalEvery: 1000 }))).rejects.toThrow(/training diverged at step \d+/);
