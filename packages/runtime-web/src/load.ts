@@ -266,7 +266,7 @@ export async function loadModelFiles(model: string | URL, files: readonly string
       try {
         await verifyManifestFile(manifest, file, bytes);
       } catch (e) {
-        throw new Error(`${url}: ${(e as Error).message}`);
+        throw new Error(`${(e as Error).message} (${url})`);
       }
       await cache?.put(url, bytes);
     }

@@ -105,6 +105,11 @@ describe.skipIf(!run)('in Chromium', () => {
   it('WebGPU (SwiftShader, GPU sampler) generates the greedy tokens of onnxruntime-node', async () => {
     const refs = await reference(prompts, 12);
     const r = await page.evaluate(({ prompts }) => (window as any).tinyzh.greedy('webgpu', false, prompts, 12), { prompts });
+    // and in the default module worker
+    const w = await page.evaluate(({ prompts }) => (window as any).tinyzh.greedy('webgpu', true, prompts.slice(0, 1), 12), { prompts });
+    expect(w.device).toBe('webgpu');
+    expect(w.results[0].sampler).toBe('wgsl');
+    expect(w.results[0].ids).toEqual(refs[0]);
     expect(r.device).toBe('webgpu');
     expect(r.results.every((x: { sampler: string }) => x.sampler === 'wgsl')).toBe(true);
     expect(r.results.map((x: { ids: number[] }) => x.ids)).toEqual(refs);
