@@ -292,9 +292,11 @@ export function toFloat32(t: TensorData): Float32Array {
   const dv = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   switch (t.dtype) {
     case 'F32': {
-      if (IS_LITTLE_ENDIAN) return new Float32Array(t.data.slice().buffer, 0, n);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
+      // Copy through a fresh buffer: `t.data` may be a view (a Node Buffer from a pool, a subarray), and
+      // Buffer#slice returns a view, not a copy.
+      if (IS_LITTLE_ENDIAN) new Uint8Array(out.buffer).set(t.data);
+      else for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true);
       return out;
     }
     case 'F16': {

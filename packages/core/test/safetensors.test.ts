@@ -132,3 +132,14 @@ describe('readSafetensors validation', () => {
     expect(tensors.get('a')!.data.buffer).toBe(bytes.buffer);
   });
 });
+
+describe('toFloat32 on views', () => {
+  it('copies the right bytes when the file bytes are a pooled Node Buffer', async () => {
+    const { Buffer } = await import('node:buffer');
+    const file = writeSafetensors({ w: fromFloat32(new Float32Array([1.5, -2, 3.25]), [3]) });
+    // Buffer.from(array) of a small size is carved out of a shared pool at a non-zero offset.
+    const pooled = Buffer.concat([Buffer.alloc(13), Buffer.from(file)]).subarray(13);
+    const { tensors } = readSafetensors(pooled);
+    expect(Array.from(toFloat32(tensors.get('w')!))).toEqual([1.5, -2, 3.25]);
+  });
+});
