@@ -36,6 +36,13 @@ export interface EngineOptions {
   /** See {@link LoadOptions.cache}. */
   cache?: boolean | string;
   onProgress?: (p: LoadProgress) => void;
+  /** The fetch used for model files (e.g. a service binding in Cloudflare workerd). Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /**
+   * Precompiled wasm modules, for runtimes that forbid compiling wasm from bytes (Cloudflare workerd): `onnxruntime`
+   * is `onnxruntime-web/ort-wasm-simd-threaded.wasm`, `tokenizer` is `@tinyzh/tokenizer`'s `wasm/tokenizer.wasm`.
+   */
+  wasm?: { onnxruntime?: WebAssembly.Module; tokenizer?: WebAssembly.Module };
 }
 
 /** What was loaded. */
@@ -134,6 +141,7 @@ export class StoryEngine implements TokenModel {
     const loaded = await loadModelFiles(model, ['config.json', 'tokenizer.json', onnxFile], {
       onProgress: opts.onProgress,
       cache: opts.cache,
+      fetch: opts.fetch,
     });
     const text = (f: string): string => new TextDecoder().decode(loaded.files.get(f)!);
     const configUrl = loaded.base + 'config.json';
@@ -148,7 +156,7 @@ export class StoryEngine implements TokenModel {
     }
     const config = parseLlamaConfig(configJson, configUrl);
 
-    await initTokenizer();
+    await initTokenizer(opts.wasm?.tokenizer);
     const tokenizer = await Tokenizer.fromJSON(text('tokenizer.json'));
     if (tokenizer.vocabSize > config.vocab_size) {
       tokenizer.dispose();
@@ -175,13 +183,13 @@ export class StoryEngine implements TokenModel {
     let decoder: OnnxDecoder;
     let timings: ModelInfo['deviceTimings'];
     if (request === 'wasm' || (request === 'auto' && !(await hasWebGpuAdapter()))) {
-      decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads });
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime });
     } else if (request === 'webgpu') {
       if (!(await hasWebGpuAdapter())) throw new Error('device "webgpu" requested but no WebGPU adapter is available here');
       decoder = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });
     } else {
       // auto with an adapter: WASM can beat WebGPU on tiny models (transformers.js #1750) — measure both briefly.
-      const wasm = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads });
+      const wasm = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime });
       let gpu: OnnxDecoder | undefined;
       try {
         gpu = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });

@@ -172,7 +172,8 @@ export async function generate(
   const tEnd = now();
   const n = generated.length;
   const decodeMs = tLast - tFirst;
-  const tokensPerSecond = n > 1 && decodeMs > 0 ? ((n - 1) * 1000) / decodeMs : n > 0 ? (n * 1000) / (tEnd - t0) : 0;
+  // (Cloudflare workerd freezes timers during computation: the times there can be 0.)
+  const tokensPerSecond = n > 1 && decodeMs > 0 ? ((n - 1) * 1000) / decodeMs : n > 0 && tEnd > t0 ? (n * 1000) / (tEnd - t0) : 0;
   return {
     text,
     finishReason,

@@ -38,6 +38,11 @@ export interface DecoderSessionOptions {
   device: BackendDevice;
   /** WASM threads; default: 1 unless `crossOriginIsolated` (then up to 4). Ignored on WebGPU. */
   numThreads?: number;
+  /**
+   * onnxruntime-web's `.wasm`, already compiled — for runtimes that forbid compiling wasm from bytes (Cloudflare
+   * workerd, where it is imported as a module). It must match the build `#ort` resolves to.
+   */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** Output of one decoder run. `logits` is `[1, seq, vocab]`; on WebGPU it stays in a GPU buffer. */
@@ -46,10 +51,11 @@ export interface DecoderOutput {
   present: Map<string, BackendTensor>;
 }
 
-/** True when running under Node, Deno or Bun (a `process.versions.node` exists). */
+/** True when running under Node, Deno or Bun (a `process.versions.node` exists; not workerd's nodejs_compat). */
 export function isNodeLike(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
+  const g = globalThis as { process?: { versions?: { node?: string } }; navigator?: { userAgent?: string } };
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return false;
+  return typeof g.process?.versions?.node === 'string';
 }
 
 /** Default number of WASM threads: 1 unless the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -82,12 +88,36 @@ export function kvNames(i: number): { pastKey: string; pastValue: string; presen
 }
 
 let wasmConfigured = false;
-function configureWasm(numThreads: number): void {
-  // ORT reads env.wasm.numThreads when it first initialises the wasm module; later changes have no effect.
+const MODULE_MARKER = 'tinyzh:precompiled-ort-wasm';
+
+/**
+ * Hands ORT a precompiled `WebAssembly.Module`. onnxruntime-web only accepts wasm bytes (`env.wasm.wasmBinary`),
+ * which emscripten passes to `WebAssembly.instantiate(bytes, imports)`; a marker is given as the "bytes" and that one
+ * call is answered with an instance of the module.
+ */
+function usePrecompiledWasm(module: WebAssembly.Module): void {
+  const marker = new TextEncoder().encode(MODULE_MARKER);
+  const isMarker = (src: unknown): boolean => {
+    if (!(src instanceof ArrayBuffer) && !ArrayBuffer.isView(src)) return false;
+    const view = src instanceof ArrayBuffer ? new Uint8Array(src) : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+    return view.byteLength === marker.byteLength && new TextDecoder().decode(view) === MODULE_MARKER;
+  };
+  const wa = WebAssembly as { instantiate: (src: unknown, imports?: WebAssembly.Imports) => Promise<unknown> };
+  const original = wa.instantiate.bind(WebAssembly);
+  wa.instantiate = (src, imports) =>
+    isMarker(src)
+      ? (WebAssembly.instantiate(module, imports) as Promise<WebAssembly.Instance>).then((instance) => ({ instance, module }))
+      : original(src, imports);
+  ort.env.wasm.wasmBinary = marker;
+}
+
+function configureWasm(numThreads: number, wasmModule?: WebAssembly.Module): void {
+  // ORT reads env.wasm.* when it first initialises the wasm module; later changes have no effect.
   if (wasmConfigured) return;
   ort.env.wasm.numThreads = numThreads;
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';
+  if (wasmModule) usePrecompiledWasm(wasmModule);
   wasmConfigured = true;
 }
 
@@ -109,7 +139,7 @@ export class OnnxDecoder {
    * @param shape layer count, KV heads, head_dim, vocab size from config.json.
    */
   static async create(model: Uint8Array, shape: DecoderShape, opts: DecoderSessionOptions): Promise<OnnxDecoder> {
-    configureWasm(opts.numThreads ?? defaultWasmThreads());
+    configureWasm(opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.device],
       graphOptimizationLevel: 'all',
