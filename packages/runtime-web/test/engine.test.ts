@@ -47,6 +47,20 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     }
   });
 
+  it('streams well-formed text pieces that join to the result text', async () => {
+    for (const seed of [1, 2, 3]) {
+      const pieces: string[] = [];
+      const r = await engine.generate('从前\n', { temperature: 1.5, seed, maxNewTokens: 60 }, (t) => pieces.push(t));
+      expect(pieces.join('')).toBe(r.text);
+      // (not compared with tokenizer.decode(): on runs of byte tokens that are not valid UTF-8 the batch decode
+      // follows Hugging Face's ByteFallback and replaces the whole run, which a stream cannot know in advance)
+      for (const p of pieces) expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
+    }
+    // a newline token comes out as a newline
+    const nl = engine.tokenizer.encode('\n');
+    expect(engine.tokenizer.decode(nl)).toBe('\n');
+  });
+
   it('streams text through the storyteller with a result', async () => {
     const stream = teller.generate('从前', { temperature: 0.8, topP: 0.9, seed: 7, maxNewTokens: 20 });
     let text = '';
