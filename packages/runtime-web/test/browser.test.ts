@@ -135,6 +135,7 @@ describe.skipIf(!run)('in Chromium', () => {
 
   it('auto picks a device after measuring', async () => {
     const r = await page.evaluate(() => (window as any).tinyzh.auto());
+    console.log(`[auto] chose ${r.device}; decode tokens/s measured: ${JSON.stringify(r.timings)}`);
     expect(['wasm', 'webgpu']).toContain(r.device);
     expect(r.timings.wasm).toBeGreaterThan(0);
   });
@@ -149,6 +150,7 @@ describe.skipIf(!run)('in Chromium', () => {
       console.log(`[memory] ${device}: ${count} generations in ${Math.round(r.ms)} ms; heap ${early.heap} → ${late.heap} bytes; GPU buffers ${early.buffers} → ${late.buffers}, after dispose ${r.buffersAfterDispose}`);
       expect(late.heap - early.heap).toBeLessThan(4 * 1024 * 1024);
       expect(late.buffers).toBeLessThanOrEqual(early.buffers);
+      expect(r.buffersAfterDispose).toBe(0); // dispose() frees every GPU buffer it made
     }
   });
   // Last: it destroys ORT's GPUDevice for this page.
