@@ -17,8 +17,6 @@ export default defineConfig({
     target: 'es2022',
     // ORT's wasm binaries are large by nature; do not warn about them.
     chunkSizeWarningLimit: 4096,
-    // Keep the build log short: no per-plugin timing table.
-    rolldownOptions: { checks: { pluginTimings: false } },
   },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web', '@tinyzh/runtime-web'] },
