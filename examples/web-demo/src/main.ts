@@ -115,6 +115,12 @@ for (const text of examples.slice(0, 6)) {
 }
 if (examples[0]) ui.prompt.value = examples[0];
 ui.modelName.textContent = __TINYZH_DEMO__.modelName;
+// The note about the synthetic corpus is about the default model; another model gets its name only.
+if (__TINYZH_DEMO__.modelName !== 'tinyzh-stories-tiny' || params.has('model')) {
+  $<HTMLElement>('default-model-note').hidden = true;
+  $<HTMLElement>('other-model-name').textContent = params.get('model') ?? __TINYZH_DEMO__.modelName;
+  $<HTMLElement>('other-model-note').hidden = false;
+}
 
 /** `?seed=N` makes every generation use seed N (same prompt and settings → same story). */
 const fixedSeed = (() => {

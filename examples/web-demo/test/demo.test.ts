@@ -2,7 +2,7 @@
 // COOP/COEP), drive Debian Chromium with playwright-core, generate, stop, and save screenshots to test-output/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'vite';
@@ -94,6 +94,10 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     expect(progress).toMatchObject({ shown: true });
     expect((progress as { maxValue: number }).maxValue).toBeGreaterThan(0);
     expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/WASM/);
+    // The page says that the default model was trained on a synthetic corpus (another model: just its name).
+    const isDefaultModel = basename(model!) === 'tinyzh-stories-tiny';
+    expect(await page.isVisible('#default-model-note')).toBe(isDefaultModel);
+    if (isDefaultModel) expect(await page.textContent('#default-model-note')).toMatch(/合成语料/);
 
     // 1. A whole story (or up to the length limit): text grows while it streams.
     await page.$eval('#length', (el: HTMLInputElement) => {
