@@ -129,6 +129,10 @@ const fixedSeed = (() => {
   return Number.isInteger(n) && n >= 0 && n < 2 ** 32 ? n : undefined;
 })();
 
+/** `?dtype=fp32|fp16|q8` picks the ONNX file of the model folder (default: the runtime's, fp32). */
+const dtypeParam = params.get('dtype');
+const dtype = dtypeParam === 'fp32' || dtypeParam === 'fp16' || dtypeParam === 'q8' ? dtypeParam : undefined;
+
 const deviceParam = params.get('device');
 if (deviceParam === 'wasm' || deviceParam === 'webgpu' || deviceParam === 'auto') ui.device.value = deviceParam;
 
@@ -156,6 +160,7 @@ async function load(): Promise<void> {
     const t = await createStoryteller({
       model: modelUrl,
       device: ui.device.value as 'auto' | 'webgpu' | 'wasm',
+      ...(dtype ? { dtype } : {}),
       onProgress: (e: LoadProgress) => {
         if (id !== loadId) return;
         const f = progress.update(e);
