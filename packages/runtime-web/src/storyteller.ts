@@ -73,12 +73,26 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
   const here = (globalThis as { location?: { href: string } }).location?.href;
   // The worker resolves URLs against its own script: send the model folder as an absolute URL.
   const model = rest.model !== undefined && here ? new URL(String(rest.model), here).href : rest.model?.toString();
+  // A worker whose module fails to load never answers comlink: turn its error event into an error here.
+  let onError: ((e: Event) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = (e: Event) =>
+      reject(
+        new Error(
+          `The runtime's module worker failed to start (${(e as ErrorEvent).message ?? 'error event'}). Without a bundler, ` +
+            'import maps do not reach workers: pass `worker: false`.',
+        ),
+      );
+    worker.addEventListener('error', onError);
+  });
   let loaded: { device: string; modelInfo: ModelInfo };
   try {
-    loaded = await api.load({ ...rest, model }, onProgress ? Comlink.proxy(onProgress) : undefined);
+    loaded = await Promise.race([api.load({ ...rest, model }, onProgress ? Comlink.proxy(onProgress) : undefined), failed]);
   } catch (e) {
     worker.terminate();
     throw e;
+  } finally {
+    worker.removeEventListener('error', onError!);
   }
   let device = loaded.device;
   let nextId = 1;
