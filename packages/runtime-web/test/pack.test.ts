@@ -64,19 +64,26 @@ console.log(JSON.stringify({ ids: r.tokenIds, device: teller.device }));`,
     expect(r.ids).toEqual(ref);
   });
 
-  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a Vite app in Chromium', async () => {
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a Vite app in Chromium, under a strict CSP', async () => {
     const { build } = await import('vite');
     const out = join(work, 'site');
     await build({ root: project, configFile: join(project, 'vite.config.mjs'), build: { outDir: out }, logLevel: 'error' });
-    const server = await serveStatic({ '/': out, '/model/': model });
+    // Served with the Content-Security-Policy the README documents.
+    const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
+    const server = await serveStatic({ '/': out, '/model/': model }, { 'content-security-policy': csp });
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
       const page = await browser.newPage();
+      const violations: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|CSP/i.test(m.text())) violations.push(m.text());
+      });
       await page.goto(server.url + 'index.html');
       await page.waitForFunction(() => document.title === 'ready');
       const r = await page.evaluate(() => (window as any).tell('wasm', '从前', 10));
       expect(r.ids).toEqual(ref);
+      expect(violations).toEqual([]);
     } finally {
       await browser.close();
       await server.close();
