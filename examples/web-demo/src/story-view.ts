@@ -1,35 +1,27 @@
-// Renders streamed story text as paragraphs: every "\n" in the stream starts a new <p>.
+// Renders streamed story text as paragraphs: "\n" in the stream ends a paragraph; blank lines make no empty <p>.
 
-/** Appends streamed text to a container, one <p> per line of the story. */
+/** Appends streamed text to a container, one <p> per non-empty line of the story. */
 export class StoryView {
   private current: HTMLParagraphElement | null = null;
+  /** A "\n" was seen: the next text starts a new paragraph (created lazily, so none is left empty). */
+  private breakPending = false;
   private text = '';
 
   constructor(private readonly root: HTMLElement) {}
 
-  /** Empties the view and shows `opening` (the prompt) as the start of the first paragraph. */
+  /** Empties the view and shows `opening` (the prompt, highlighted) as the start of the story. */
   reset(opening: string): void {
     this.root.replaceChildren();
     this.current = null;
+    this.breakPending = false;
     this.text = '';
-    const lines = opening.split('\n');
-    lines.forEach((line, i) => {
-      if (i > 0) this.newParagraph();
-      const span = document.createElement('span');
-      span.className = 'opening';
-      span.textContent = line;
-      this.paragraph().append(span);
-    });
+    this.write(opening, true);
   }
 
-  /** Appends a chunk of generated text; "\n" starts a new paragraph (blank lines collapse). */
-  append(chunk: string): void {
-    this.text += chunk;
-    const parts = chunk.split('\n');
-    parts.forEach((part, i) => {
-      if (i > 0) this.newParagraph();
-      if (part !== '') this.paragraph().append(document.createTextNode(part));
-    });
+  /** Appends a piece of generated text. */
+  append(piece: string): void {
+    this.text += piece;
+    this.write(piece, false);
   }
 
   /** All text appended since the last reset (without the opening). */
@@ -37,15 +29,23 @@ export class StoryView {
     return this.text;
   }
 
-  private paragraph(): HTMLParagraphElement {
-    if (!this.current) this.newParagraph();
-    return this.current!;
-  }
-
-  private newParagraph(): void {
-    // Reuse an empty last paragraph so that "\n\n" does not leave blank <p>s.
-    if (this.current && this.current.childNodes.length === 0) return;
-    this.current = document.createElement('p');
-    this.root.append(this.current);
+  private write(piece: string, opening: boolean): void {
+    piece.split('\n').forEach((line, i) => {
+      if (i > 0) this.breakPending = true;
+      if (line === '') return;
+      if (this.current === null || this.breakPending) {
+        this.current = document.createElement('p');
+        this.root.append(this.current);
+        this.breakPending = false;
+      }
+      if (opening) {
+        const span = document.createElement('span');
+        span.className = 'opening';
+        span.textContent = line;
+        this.current.append(span);
+      } else {
+        this.current.append(document.createTextNode(line));
+      }
+    });
   }
 }

@@ -114,6 +114,10 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     // A trained model writes Chinese; a random-weights fixture model writes whatever its weights pick.
     if (picked.trained) expect(generated.match(han)?.length ?? 0).toBeGreaterThan(5);
     else expect(generated.trim().length).toBeGreaterThan(5);
+    // Paragraphs come from "\n" in the stream; "\n\n" between paragraphs leaves no empty <p>.
+    const paragraphs = await page.$$eval('#story p', (ps) => ps.map((p) => p.textContent ?? ''));
+    expect(paragraphs.length).toBeGreaterThan(0);
+    expect(paragraphs.filter((t) => t.trim() === '')).toEqual([]);
     const lengths = await page.evaluate(() => (window as unknown as { __storyLengths: number[] }).__storyLengths);
     const distinct = new Set(lengths.filter((n) => n > '从前，有一只小兔子'.length));
     expect(distinct.size, `text should grow in steps while streaming, saw lengths ${[...distinct]}`).toBeGreaterThan(2);
