@@ -16,4 +16,3 @@ export function defaultModelPath(): string {
   return u.protocol === 'file:' ? decodeURIComponent(u.pathname) : u.href;
 }
 export { SAMPLER_WGSL } from './sampler.wgsl.js';
-export { WgslSampler } from './sampler-wgsl.js';
