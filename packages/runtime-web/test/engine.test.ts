@@ -61,6 +61,16 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     expect(engine.tokenizer.decode(nl)).toBe('\n');
   });
 
+  it('stops at a stop string (not emitted)', async () => {
+    const full = await engine.generate('从前', { temperature: 0, maxNewTokens: 30 }, () => undefined);
+    const chars = [...full.text];
+    const stop = chars.slice(5, 7).join('');
+    const cut = full.text.indexOf(stop);
+    const r = await teller.generate('从前', { temperature: 0, maxNewTokens: 30, stop: [stop] }).result;
+    expect(r.finishReason).toBe('stop');
+    expect(r.text).toBe(full.text.slice(0, cut));
+  });
+
   it('streams text through the storyteller with a result', async () => {
     const stream = teller.generate('从前', { temperature: 0.8, topP: 0.9, seed: 7, maxNewTokens: 20 });
     let text = '';
