@@ -7,7 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  // `#ort` is resolved by the consumer (package.json "imports": Node gets onnxruntime-web's Node build,
-  // browsers and bundlers get onnxruntime-web/webgpu), so it must stay an import in dist.
-  external: ['#ort'],
+  // `#ort` / `#ort-wasm` are resolved by the consumer (package.json "imports": Node gets onnxruntime-web's Node
+  // build, browsers and bundlers onnxruntime-web/webgpu and onnxruntime-web/wasm), so they stay imports in dist.
+  external: ['#ort', '#ort-wasm'],
 });

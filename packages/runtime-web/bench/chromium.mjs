@@ -40,7 +40,7 @@ export async function benchChromium(modelDir, newTokens, repeat, log) {
     });
     writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="/b/page.js"></script>');
     const ortDist = dirname(req.resolve('onnxruntime-web/webgpu'));
-    symlinkSync(join(ortDist, 'ort-wasm-simd-threaded.asyncify.wasm'), join(bundle, 'ort-wasm-simd-threaded.asyncify.wasm'));
+    for (const f of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']) symlinkSync(join(ortDist, f), join(bundle, f));
     const tokWasm = dirname(fileURLToPath(new URL('../wasm/tokenizer.wasm', import.meta.resolve('@tinyzh/tokenizer'))));
     const { url, server } = await serve(
       { '/': out, '/model/': modelDir, '/wasm/': tokWasm },

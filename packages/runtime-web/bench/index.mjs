@@ -1,6 +1,6 @@
 // Decode speed and time to first token of @tinyzh/runtime-web in Node (onnxruntime-web, WASM) next to
 // onnxruntime-node (native CPU) and transformers.js on the same model folder, measured in this run; bundle sizes.
-// Greedy decoding of the same prompt ids. Progress goes to stderr; the last stdout line is one JSON object.
+// Greedy decoding of the same prompt ids; two warm-up runs each, then the best of TINYZH_BENCH_REPEAT (8). Progress goes to stderr; the last stdout line is one JSON object.
 import { existsSync, readFileSync, statSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ const modelDir = process.env.TINYZH_BENCH_MODEL ?? (existsSync(join(defaultModel
 const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
 const window = config.max_position_embeddings;
 const NEW = Math.min(Number(process.env.TINYZH_BENCH_TOKENS ?? 200), window - 16);
-const REPEAT = Number(process.env.TINYZH_BENCH_REPEAT ?? 3);
+const REPEAT = Number(process.env.TINYZH_BENCH_REPEAT ?? 8);
 const PROMPT = '从前，有一只小猫';
 log(`model ${modelDir} (vocab ${config.vocab_size}, ${config.num_hidden_layers} layers, hidden ${config.hidden_size}); ${NEW} new tokens, best of ${REPEAT}`);
 
@@ -55,10 +55,10 @@ async function benchRuntimeWeb(dir, numThreads) {
   const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, cache: false });
   const runs = [];
   let promptIds;
-  for (let i = 0; i < REPEAT + 1; i++) {
+  for (let i = 0; i < REPEAT + 2; i++) {
     const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
     promptIds ??= r.promptTokens;
-    if (i > 0) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
+    if (i > 1) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
   }
   await teller.dispose();
   return best(runs);
@@ -79,7 +79,7 @@ async function benchOrtNode(ids) {
   const session = await ort.InferenceSession.create(join(modelDir, 'onnx/model.onnx'));
   const L = config.num_hidden_layers, H = config.num_key_value_heads, D = config.head_dim ?? config.hidden_size / config.num_attention_heads;
   const runs = [];
-  for (let rep = 0; rep < REPEAT + 1; rep++) {
+  for (let rep = 0; rep < REPEAT + 2; rep++) {
     let past = {};
     for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, H, 0, D]);
     let feed = ids;
@@ -108,7 +108,7 @@ async function benchOrtNode(ids) {
       feed = [bi];
     }
     const tEnd = performance.now();
-    if (rep > 0) runs.push({ tokensPerSecond: ((n - 1) * 1000) / (tEnd - tFirst), timeToFirstTokenMs: tFirst - t0, tokens: n });
+    if (rep > 1) runs.push({ tokensPerSecond: ((n - 1) * 1000) / (tEnd - tFirst), timeToFirstTokenMs: tFirst - t0, tokens: n });
   }
   await session.release();
   return best(runs);
@@ -128,7 +128,7 @@ async function benchTransformersJs(ids) {
   const input_ids = new tf.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
   const attention_mask = new tf.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
   const runs = [];
-  for (let rep = 0; rep < REPEAT + 1; rep++) {
+  for (let rep = 0; rep < REPEAT + 2; rep++) {
     const stamps = [];
     const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
     const t0 = performance.now();
@@ -137,7 +137,7 @@ async function benchTransformersJs(ids) {
     // put() is called with the prompt first, then once per new token
     const tokenStamps = stamps.slice(1);
     const n = out.dims[1] - ids.length;
-    if (rep > 0 && tokenStamps.length > 1) {
+    if (rep > 1 && tokenStamps.length > 1) {
       runs.push({
         tokensPerSecond: ((tokenStamps.length - 1) * 1000) / (tokenStamps.at(-1) - tokenStamps[0]),
         timeToFirstTokenMs: tokenStamps[0] - t0,

@@ -52,7 +52,7 @@ describe.skipIf(!run)('in Chromium', () => {
     const ortDist = dirname(req.resolve('onnxruntime-web/webgpu'));
     const tokWasm = dirname(fileURLToPath(new URL('../wasm/tokenizer.wasm', import.meta.resolve('@tinyzh/tokenizer'))));
     // What a bundler does with ORT's new URL('ort-wasm-….wasm', import.meta.url): put the file next to the chunk.
-    for (const f of ['ort-wasm-simd-threaded.asyncify.wasm']) symlinkSync(join(ortDist, f), join(bundle, f));
+    for (const f of ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']) symlinkSync(join(ortDist, f), join(bundle, f));
     server = await serveStatic({
       '/': out,
       '/model/': model,

@@ -1,17 +1,20 @@
 /**
  * The only module that knows onnxruntime-web (like transformers.js's `backends/onnx.js`).
  *
- * `#ort` is this package's import map entry (package.json "imports"): Node, Deno and Bun get onnxruntime-web's
- * Node build (WASM execution provider, wasm read from disk), browsers and bundlers get `onnxruntime-web/webgpu`
- * (WebGPU + WASM execution providers; the wasm file is located by `new URL(..., import.meta.url)` inside ORT, which
- * Vite and plain `<script type=module>` pages resolve without `wasmPaths`).
+ * ORT is imported lazily through this package's import map entries (package.json "imports"):
+ * - `#ort` (WebGPU sessions): browsers and bundlers get `onnxruntime-web/webgpu` (WebGPU + WASM EPs, asyncify build);
+ * - `#ort-wasm` (WASM sessions): browsers get `onnxruntime-web/wasm`, the plain WASM build, measured 2.3–2.5× faster
+ *   than the asyncify build's WASM EP in Chromium here; only its `.wasm` is downloaded when WebGPU is not used.
+ * Node, Deno and Bun get onnxruntime-web's Node build for both, Cloudflare workerd the WASM build for both. The
+ * `.wasm` files are located by `new URL(..., import.meta.url)` inside ORT, which Vite and plain module pages
+ * resolve without `wasmPaths`.
  *
  * The decoder follows the transformers.js / Optimum I/O convention of docs/formats.md: inputs `input_ids`,
  * `attention_mask`, `position_ids` (int64) and `past_key_values.{i}.key|value` (float32
  * `[batch, num_key_value_heads, past, head_dim]`); outputs `logits` (float32 `[batch, seq, vocab]`) and
  * `present.{i}.key|value`.
  */
-import * as ort from '#ort';
+import type * as ort from '#ort';
 import { float16BitsArrayToFloat32 } from '@tinyzh/core';
 
 /** Execution device of a session. */
@@ -87,7 +90,18 @@ export function kvNames(i: number): { pastKey: string; pastValue: string; presen
   };
 }
 
-let wasmConfigured = false;
+/** The onnxruntime-web module (one of the builds above). */
+export type Ort = typeof ort;
+
+const builds: Partial<Record<BackendDevice, Promise<Ort>>> = {};
+
+/** Imports the ORT build for `device` (once). */
+export function loadOrt(device: BackendDevice): Promise<Ort> {
+  builds[device] ??= (device === 'webgpu' ? import('#ort') : import('#ort-wasm')) as Promise<Ort>;
+  return builds[device]!;
+}
+
+const configured = new WeakSet<object>();
 const MODULE_MARKER = 'tinyzh:precompiled-ort-wasm';
 
 /**
@@ -95,7 +109,7 @@ const MODULE_MARKER = 'tinyzh:precompiled-ort-wasm';
  * which emscripten passes to `WebAssembly.instantiate(bytes, imports)`; a marker is given as the "bytes" and that one
  * call is answered with an instance of the module.
  */
-function usePrecompiledWasm(module: WebAssembly.Module): void {
+function usePrecompiledWasm(ort: Ort, module: WebAssembly.Module): void {
   const marker = new TextEncoder().encode(MODULE_MARKER);
   const isMarker = (src: unknown): boolean => {
     if (!(src instanceof ArrayBuffer) && !ArrayBuffer.isView(src)) return false;
@@ -111,14 +125,14 @@ function usePrecompiledWasm(module: WebAssembly.Module): void {
   ort.env.wasm.wasmBinary = marker;
 }
 
-function configureWasm(numThreads: number, wasmModule?: WebAssembly.Module): void {
+function configureWasm(ort: Ort, numThreads: number, wasmModule?: WebAssembly.Module): void {
   // ORT reads env.wasm.* when it first initialises the wasm module; later changes have no effect.
-  if (wasmConfigured) return;
+  if (configured.has(ort.env)) return;
   ort.env.wasm.numThreads = numThreads;
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';
-  if (wasmModule) usePrecompiledWasm(wasmModule);
-  wasmConfigured = true;
+  if (wasmModule) usePrecompiledWasm(ort, wasmModule);
+  configured.add(ort.env);
 }
 
 /**
@@ -128,6 +142,7 @@ function configureWasm(numThreads: number, wasmModule?: WebAssembly.Module): voi
  */
 export class OnnxDecoder {
   private constructor(
+    private readonly ort: Ort,
     private session: ort.InferenceSession,
     readonly device: BackendDevice,
     readonly shape: DecoderShape,
@@ -139,7 +154,13 @@ export class OnnxDecoder {
    * @param shape layer count, KV heads, head_dim, vocab size from config.json.
    */
   static async create(model: Uint8Array, shape: DecoderShape, opts: DecoderSessionOptions): Promise<OnnxDecoder> {
-    configureWasm(opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
+    let ort: Ort;
+    try {
+      ort = await loadOrt(opts.device);
+    } catch (e) {
+      throw new Error(`Could not load onnxruntime-web (${opts.device} build): ${(e as Error).message ?? e}`);
+    }
+    configureWasm(ort, opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.device],
       graphOptimizationLevel: 'all',
@@ -171,7 +192,7 @@ export class OnnxDecoder {
         `The ONNX model has ${pastInputs} past_key_values inputs but config.json says num_hidden_layers=${shape.numLayers} (expected ${2 * shape.numLayers})`,
       );
     }
-    return new OnnxDecoder(session, opts.device, shape);
+    return new OnnxDecoder(ort, session, opts.device, shape);
   }
 
   /** Zero-length past tensors `[1, num_key_value_heads, 0, head_dim]` for every layer. */
@@ -180,8 +201,8 @@ export class OnnxDecoder {
     const dims = [1, this.shape.numKeyValueHeads, 0, this.shape.headDim];
     for (let i = 0; i < this.shape.numLayers; i++) {
       const n = kvNames(i);
-      m.set(n.pastKey, new ort.Tensor('float32', new Float32Array(0), dims));
-      m.set(n.pastValue, new ort.Tensor('float32', new Float32Array(0), dims));
+      m.set(n.pastKey, new this.ort.Tensor('float32', new Float32Array(0), dims));
+      m.set(n.pastValue, new this.ort.Tensor('float32', new Float32Array(0), dims));
     }
     return m;
   }
@@ -195,13 +216,13 @@ export class OnnxDecoder {
   async run(ids: readonly number[], pastLength: number, past: Map<string, BackendTensor>): Promise<DecoderOutput> {
     const seq = ids.length;
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, seq]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]),
+      input_ids: new this.ort.Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, seq]),
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(pastLength + seq).fill(1n), [1, pastLength + seq]),
     };
     if (this.session.inputNames.includes('position_ids')) {
       const pos = new BigInt64Array(seq);
       for (let i = 0; i < seq; i++) pos[i] = BigInt(pastLength + i);
-      feeds.position_ids = new ort.Tensor('int64', pos, [1, seq]);
+      feeds.position_ids = new this.ort.Tensor('int64', pos, [1, seq]);
     }
     for (const [name, t] of past) feeds[name] = t as ort.Tensor;
     const out = await this.session.run(feeds);
@@ -246,7 +267,7 @@ export class OnnxDecoder {
   /** The GPUDevice ORT uses (valid after the first WebGPU session was created), else undefined. */
   async gpuDevice(): Promise<GPUDevice | undefined> {
     if (this.device !== 'webgpu') return undefined;
-    const dev = await (ort.env.webgpu.device as unknown as Promise<GPUDevice> | GPUDevice);
+    const dev = await (this.ort.env.webgpu.device as unknown as Promise<GPUDevice> | GPUDevice);
     return dev ?? undefined;
   }
 
