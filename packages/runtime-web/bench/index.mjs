@@ -161,7 +161,7 @@ async function bundleSizes() {
     platform: 'browser',
     write: false,
     outdir: 'out',
-    external: ['node:*', 'fs', 'fs/promises', 'url', 'path', 'os', 'crypto', 'module', '#ort', 'onnxruntime-web', 'onnxruntime-web/*'],
+    external: ['node:*', 'fs', 'fs/promises', 'url', 'path', 'os', 'crypto', 'module', '#ort', '#ort-wasm', 'onnxruntime-web', 'onnxruntime-web/*'],
     logLevel: 'silent',
   });
   const own = r.outputFiles.reduce((a, f) => a + f.contents.byteLength, 0);
@@ -169,6 +169,8 @@ async function bundleSizes() {
   const ortDist = dirname(req.resolve('onnxruntime-web/webgpu'));
   const ortJs = readFileSync(join(ortDist, 'ort.webgpu.bundle.min.mjs'));
   const ortWasm = readFileSync(join(ortDist, 'ort-wasm-simd-threaded.asyncify.wasm'));
+  const ortWasmOnlyJs = readFileSync(join(ortDist, 'ort.wasm.bundle.min.mjs'));
+  const ortWasmOnly = readFileSync(join(ortDist, 'ort-wasm-simd-threaded.wasm'));
   const tokWasmPath = fileURLToPath(new URL('../wasm/tokenizer.wasm', import.meta.resolve('@tinyzh/tokenizer')));
   const tokWasm = existsSync(tokWasmPath) ? readFileSync(tokWasmPath) : new Uint8Array(0);
   return {
@@ -176,8 +178,11 @@ async function bundleSizes() {
     runtimeJsGzipBytes: ownGz,
     note: 'runtime JS = this package + @tinyzh/core + @tinyzh/tokenizer JS + comlink, minified (ORT excluded)',
     ortWebgpuJsGzipBytes: gz(ortJs),
-    ortWasmBytes: ortWasm.byteLength,
-    ortWasmGzipBytes: gz(ortWasm),
+    ortWebgpuWasmBytes: ortWasm.byteLength,
+    ortWebgpuWasmGzipBytes: gz(ortWasm),
+    ortWasmOnlyJsGzipBytes: gz(ortWasmOnlyJs),
+    ortWasmOnlyWasmBytes: ortWasmOnly.byteLength,
+    ortWasmOnlyWasmGzipBytes: gz(ortWasmOnly),
     tokenizerWasmBytes: tokWasm.byteLength,
     tokenizerWasmGzipBytes: tokWasm.byteLength ? gz(tokWasm) : 0,
   };
