@@ -133,6 +133,14 @@ describe.skipIf(!run)('in Chromium', () => {
     }
   });
 
+  it('caches with the Cache API and loads offline the second time', async () => {
+    const r = await page.evaluate(() => (window as any).tinyzh.cacheOffline());
+    expect(r.first).toContain('download');
+    expect(r.second).not.toContain('download');
+    expect(r.second).toContain('cache');
+    expect(r.tokens).toBe(4);
+  });
+
   it('auto picks a device after measuring', async () => {
     const r = await page.evaluate(() => (window as any).tinyzh.auto());
     console.log(`[auto] chose ${r.device}; decode tokens/s measured: ${JSON.stringify(r.timings)}`);

@@ -45,6 +45,20 @@ function makeLogits(n: number, seed: number, scale: number): Float32Array<ArrayB
 }
 
 const api = {
+  /** Loads with the Cache API, then again with every network request failing: the second load must work. */
+  async cacheOffline() {
+    await caches.delete('tinyzh-models');
+    const first: string[] = [];
+    const a = await createStoryteller({ model: MODEL, device: 'wasm', worker: false, onProgress: (p) => first.push(p.status) });
+    await a.dispose();
+    const second: string[] = [];
+    const offline = (() => Promise.reject(new TypeError('Failed to fetch (offline)'))) as typeof fetch;
+    const b = await createStoryteller({ model: MODEL, device: 'wasm', worker: false, fetch: offline, onProgress: (p) => second.push(p.status) });
+    const r = await b.generate('从前', { temperature: 0, maxNewTokens: 4 }).result;
+    await b.dispose();
+    return { first, second, tokens: r.tokens };
+  },
+
   /** Decode tokens/s and time to first token on WASM with `numThreads` (in a worker), best of `repeat`. */
   async bench(numThreads: number, n: number, repeat: number) {
     const t = await createStoryteller({ model: MODEL, device: 'wasm', numThreads, worker: true, cache: false });
