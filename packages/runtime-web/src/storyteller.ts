@@ -70,6 +70,10 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
       : new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'tinyzh-runtime' });
   const api = Comlink.wrap<WorkerEngine>(worker);
   const { worker: _w, onProgress, ...rest } = opts;
+  if (rest.fetch) {
+    worker.terminate();
+    throw new Error('createStoryteller: a custom `fetch` cannot be passed to the worker; use `worker: false` with it');
+  }
   const here = (globalThis as { location?: { href: string } }).location?.href;
   // The worker resolves URLs against its own script: send the model folder as an absolute URL.
   const model = rest.model !== undefined && here ? new URL(String(rest.model), here).href : rest.model?.toString();
