@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync as mkdtempRaw, existsSync, rmSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,16 @@ import { removeCopies } from './helpers/fixture.js';
 afterAll(removeCopies);
 
 let FIXTURE: string;
+const temps: string[] = [];
+/** mkdtemp whose folders are removed after the file's tests. */
+function mkdtempSync(prefix: string): string {
+  const d = mkdtempRaw(prefix);
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 beforeAll(async () => {
   FIXTURE = await fixtureModelDir();
 });
