@@ -241,13 +241,21 @@ export class StoryEngine implements TokenModel {
     const dev = await this.decoder.gpuDevice();
     if (!dev) return;
     try {
-      this.gpuSampler = await WgslSampler.create(dev, this.config.vocab_size);
+      this.gpuSampler = await WgslSampler.create(dev, this.sampledVocab);
     } catch {
       this.gpuSampler = undefined; // the CPU sampler (logits read back) still works
     }
     void dev.lost?.then(() => {
       this.gpuSampler = undefined;
     });
+  }
+
+  /**
+   * Ids the sampler may pick: the first `tokenizer.vocabSize` of the model's `vocab_size` logits. Models often pad
+   * their vocabulary (e.g. to a multiple of 64); the padding ids have no token to decode, so they are never sampled.
+   */
+  get sampledVocab(): number {
+    return Math.min(this.tokenizer.vocabSize, this.config.vocab_size);
   }
 
   /** `'webgpu'` or `'wasm'`. */
@@ -296,7 +304,7 @@ export class StoryEngine implements TokenModel {
         return await this.gpuSampler.sample(buf, offset, sampling, step, history);
       }
       const row = await this.decoder.lastLogits(out.logits);
-      return sampleLogits(row, sampling, step, history);
+      return sampleLogits(row.subarray(0, this.sampledVocab), sampling, step, history);
     } finally {
       out.logits.dispose();
     }
@@ -322,9 +330,12 @@ export class StoryEngine implements TokenModel {
     this.fellBack = true;
   }
 
-  /** Prompt ids: the `<s>` prefix (`bos_token_id`), then the encoded prompt. */
+  /**
+   * Prompt ids: the document separator `</s>` (`eos_token_id`), then the encoded prompt. tinyzh pretraining puts
+   * `</s>` after every story and never `<s>` (docs/formats.md "Prompts"), so a story starts after `</s>`.
+   */
   encodePrompt(prompt: string): number[] {
-    return [this.config.bos_token_id, ...this.tokenizer.encode(prompt, { addBos: false })];
+    return [this.config.eos_token_id, ...this.tokenizer.encode(prompt, { addBos: false })];
   }
 
   /**
