@@ -24,6 +24,7 @@ if (!existsSync(CHROMIUM)) {
 if (skipReason) console.warn(`[demo.test] skipping the browser test: ${skipReason}`);
 
 const han = /[\u4e00-\u9fff]/g;
+const SEED = 2;
 const storyText = (page: Page) => page.$eval('#story', (el) => el.textContent ?? '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +81,7 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
 
   it('loads the model with a progress bar, streams a Chinese story, and Stop stops it', async () => {
     // WASM: the device every browser has (headless Chromium here has no WebGPU adapter without flags).
-    await page.goto(`${served.url}?device=wasm&seed=2`);
+    await page.goto(`${served.url}?device=wasm&seed=${SEED}`);
     expect(await page.title()).toMatch(/tinyzh/);
     // Served like any static host: no COOP/COEP, so no cross-origin isolation (single-threaded WASM).
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
@@ -122,6 +123,21 @@ describe.skipIf(skipReason !== undefined)('web demo in Chromium', () => {
     const distinct = new Set(lengths.filter((n) => n > '从前，有一只小兔子'.length));
     expect(distinct.size, `text should grow in steps while streaming, saw lengths ${[...distinct]}`).toBeGreaterThan(2);
     expect(await page.$eval('#stats', (el) => el.textContent)).toMatch(/词元\/秒/);
+
+    // Same seed and settings → the same story as @tinyzh/runtime-web in Node (same ORT WASM build, one thread).
+    const settings = await page.evaluate(() => ({
+      temperature: Number((document.getElementById('temperature') as HTMLInputElement).value),
+      topP: Number((document.getElementById('top-p') as HTMLInputElement).value),
+      maxNewTokens: Number((document.getElementById('length') as HTMLInputElement).value),
+    }));
+    const { createStoryteller } = await import('@tinyzh/runtime-web');
+    const teller = await createStoryteller({ model: model!, device: 'wasm', worker: false });
+    try {
+      const inNode = await teller.generate('从前，有一只小兔子', { ...settings, seed: SEED }).result;
+      expect(generated).toBe(inNode.text.replace(/\n/g, ''));
+    } finally {
+      await teller.dispose();
+    }
 
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'web-demo.png'), fullPage: true });
