@@ -4,7 +4,7 @@ import { StoryView } from './story-view';
 import type { GenerationResult, LoadProgress, Storyteller } from '@tinyzh/runtime-web';
 import { DownloadProgress, formatBytes } from './progress';
 
-/** Filled in at build time by vite.config.ts from the model folder it copies into dist/models/. */
+/** Filled in at build time by the tinyzh-model Vite plugin (model-plugin.ts) from the model folder it publishes. */
 declare const __TINYZH_DEMO__: {
   /** model folder URL relative to the page, e.g. "models/tinyzh-stories-tiny/"; null when the build has none */
   modelPath: string | null;
