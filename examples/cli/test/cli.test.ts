@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pickTestModel } from './model-folder';
+import { pickTestModel, repoRoot } from './model-folder';
 
 const bin = fileURLToPath(new URL('../bin/tinyzh.mjs', import.meta.url));
 
@@ -93,6 +93,15 @@ describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(openings.some((o) => r.stdout.startsWith(o))).toBe(true);
+  });
+
+  it('`npm run story` at the repo root runs the same command (README)', () => {
+    const args = ['从前', '--seed', '5', ...common.slice(0, 2), '--max-new-tokens', '20', '--device', 'wasm', '-q'];
+    const direct = tinyzh(['story', ...args]);
+    const viaNpm = spawnSync('npm', ['run', '-s', 'story', '--', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(viaNpm.status).toBe(0);
+    expect(direct.code).toBe(0);
+    expect(viaNpm.stdout).toBe(direct.stdout);
   });
 
   it('SIGINT stops cleanly: text so far printed, finish: abort, exit 130', async () => {
