@@ -88,7 +88,7 @@ describe.skipIf(!run)('in Chromium', () => {
     await initTokenizer();
     const tok = await Tokenizer.fromJSON(readFileSync(join(model, 'tokenizer.json'), 'utf8'));
     const refs: number[][] = [];
-    for (const p of prompts) refs.push(await referenceGreedy(join(model, 'onnx/model.onnx'), cfg, [1, ...tok.encode(p)], n));
+    for (const p of prompts) refs.push(await referenceGreedy(join(model, 'onnx/model.onnx'), cfg, [2, ...tok.encode(p)], n));
     tok.dispose();
     return refs;
   }

@@ -35,6 +35,15 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     }
   });
 
+  it('never samples the padding ids past the tokenizer vocabulary', async () => {
+    const tokVocab = engine.tokenizer.vocabSize;
+    expect(engine.modelInfo.config.vocab_size).toBeGreaterThan(tokVocab); // the fixture pads its vocabulary
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const r = await engine.generate('从前', { temperature: 5, seed, maxNewTokens: 40 }, () => undefined);
+      for (const id of r.tokenIds) expect(id).toBeLessThan(tokVocab);
+    }
+  });
+
   it('runs the fp16, q8 and q4 files of the folder', async () => {
     for (const [dtype, file] of [['fp16', 'model_fp16.onnx'], ['q8', 'model_quantized.onnx'], ['q4', 'model_q4.onnx']] as const) {
       const e = await StoryEngine.load({ model: FIXTURE_DIR, device: 'wasm', dtype });

@@ -59,7 +59,7 @@ describe.skipIf(!run)('a plain <script type=module> page with an import map', ()
     const r = await page.evaluate(() => (window as any).tell('wasm', false, '从前', 10));
     await initTokenizer();
     const tok = await Tokenizer.fromJSON(readFileSync(join(model, 'tokenizer.json'), 'utf8'));
-    const ref = await referenceGreedy(join(model, 'onnx/model.onnx'), { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 }, [1, ...tok.encode('从前')], 10);
+    const ref = await referenceGreedy(join(model, 'onnx/model.onnx'), { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 }, [2, ...tok.encode('从前')], 10);
     tok.dispose();
     expect(r.ids).toEqual(ref);
   });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   model = await fixtureModelDir();
   await initTokenizer();
   const tok = await Tokenizer.fromJSON(readFileSync(join(model, 'tokenizer.json'), 'utf8'));
-  ref = await referenceGreedy(join(model, 'onnx/model.onnx'), { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 }, [1, ...tok.encode('从前')], 10);
+  ref = await referenceGreedy(join(model, 'onnx/model.onnx'), { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 }, [2, ...tok.encode('从前')], 10);
   tok.dispose();
 });
 afterAll(removeCopies);

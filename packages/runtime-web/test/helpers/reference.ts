@@ -1,9 +1,18 @@
 /**
  * Reference greedy decoding with onnxruntime-node (native CPU) on the same ONNX file: the whole sequence is run
- * again at every step with an empty KV cache, so it checks the runtime's KV-cache path too.
+ * again at every step with an empty KV cache, so it checks the runtime's KV-cache path too. `prompt` starts with
+ * `</s>` (id 2), as the runtime's prompts do (docs/formats.md "Prompts").
  */
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Ids of the model folder's tokenizer.json (max id + 1): the runtime never samples past them (padding ids). */
+function tokenizerVocab(onnxPath: string): number {
+  const t = JSON.parse(readFileSync(join(dirname(onnxPath), '..', 'tokenizer.json'), 'utf8'));
+  const ids = [...Object.values(t.model.vocab as Record<string, number>), ...(t.added_tokens ?? []).map((a: { id: number }) => a.id)];
+  return Math.max(...ids) + 1;
+}
 
 export async function referenceGreedy(
   onnxPath: string,
@@ -13,6 +22,7 @@ export async function referenceGreedy(
   maxPositions = Infinity,
 ): Promise<number[]> {
   const session = await ort.InferenceSession.create(readFileSync(onnxPath));
+  const sampled = tokenizerVocab(onnxPath);
   const history = [...prompt];
   const out: number[] = [];
   // The runtime's sliding window (generate.ts): the prompt keeps room for new tokens; past the window, the most
@@ -39,7 +49,7 @@ export async function referenceGreedy(
       const vocab = r.logits!.dims[2]!;
       const row = logits.subarray((n - 1) * vocab, n * vocab);
       let best = 0;
-      for (let i = 1; i < vocab; i++) if (row[i]! > row[best]!) best = i;
+      for (let i = 1; i < Math.min(vocab, sampled); i++) if (row[i]! > row[best]!) best = i;
       if (best === cfg.eos_token_id) break;
       out.push(best);
       history.push(best);
