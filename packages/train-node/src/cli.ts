@@ -5,6 +5,7 @@
  * (the exit code). Errors that a user can act on are thrown as {@link UserError} and printed
  * without a stack trace.
  */
+import { TinyzhError } from '@tinyzh/core';
 import { UserError } from './errors.js';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
@@ -43,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof UserError) {
+    // UserError (bad flags, files, records) and core's TinyzhError (bad config.json, safetensors, manifest) name
+    // the file and field: one line, no stack trace.
+    if (err instanceof UserError || err instanceof TinyzhError) {
       console.error(`tinyzh-train: ${err.message}`);
       process.exitCode = 1;
     } else {

@@ -1,4 +1,4 @@
-import { parseLlamaConfig, TinyzhError } from '@tinyzh/core';
+import { parseLlamaConfig } from '@tinyzh/core';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import { LlamaModel } from '../model/llama.js';
@@ -34,14 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!f.checkpoint) throw new UserError('eval: --checkpoint <dir> is required');
   if (!f.data) throw new UserError('eval: --data <prepared dir> is required');
   const path = resolveCheckpoint(f.checkpoint);
-  const ck = await loadCheckpoint(path, (j, s) => {
-    try {
-      return parseLlamaConfig(j, s);
-    } catch (e) {
-      if (e instanceof TinyzhError) throw new UserError(e.message);
-      throw e;
-    }
-  });
+  const ck = await loadCheckpoint(path, parseLlamaConfig); // a bad config is a TinyzhError: one line from the CLI
   const index = readPreparedIndex(f.data);
   const blockSize = num('block-size', f['block-size'], ck.config.max_position_embeddings, { integer: true, min: 1 });
   const backend = await selectBackend((f.backend ?? 'auto') as BackendName);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLlamaConfig, TinyzhError } from '@tinyzh/core';
+import { parseLlamaConfig } from '@tinyzh/core';
 import { BACKEND_NAMES, selectBackend, type BackendName } from '../backend/index.js';
 import { UserError } from '../errors.js';
 import { generate } from '../model/generate.js';
@@ -35,14 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!f.checkpoint) throw new UserError('sample: --checkpoint <dir> is required');
   const path = resolveCheckpoint(f.checkpoint);
-  const ck = await loadCheckpoint(path, (j, s) => {
-    try {
-      return parseLlamaConfig(j, s);
-    } catch (e) {
-      if (e instanceof TinyzhError) throw new UserError(e.message);
-      throw e;
-    }
-  });
+  const ck = await loadCheckpoint(path, parseLlamaConfig); // a bad config is a TinyzhError: one line from the CLI
   const tokPath = join(path, 'tokenizer.json');
   if (!existsSync(tokPath)) throw new UserError(`${tokPath}: not found (the checkpoint has no tokenizer)`);
   const codec = await loadTextCodec(tokPath);

@@ -92,7 +92,7 @@ export function jsonlBytes(lines: (string | Buffer)[]): Buffer {
 export async function writeTarGz(path: string, members: { name: string; data: Buffer }[]): Promise<void> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const m of members) pack.entry({ name: m.name, size: m.data.length }, m.data);
   pack.finalize();
