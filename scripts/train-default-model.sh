@@ -24,9 +24,8 @@ $cli train --data "$work/prepared" --preset tiny --out "$work/run1" --max-steps 
 $cli train --data "$work/prepared" --init "$work/run1" --out "$work/run" --max-steps 700 --batch-size 16 --block-size 256 \
   --lr 1e-3 --min-lr 1e-4 --warmup 20 --eval-every 100 --eval-tokens 8192 --log-every 10 --seed 2 --workers 2
 
-# 4. export the best checkpoint: safetensors + ONNX (fp32, fp16, int8) + tokenizer + manifest
-$cli export --checkpoint "$work/run" --out "$work/tinyzh-stories-tiny" --onnx fp32,fp16,int8
-echo "model folder: $work/tinyzh-stories-tiny"
+# 4. export the best checkpoint: safetensors + ONNX (fp32, fp16, int8, q4) + tokenizer + manifest
+$cli export --checkpoint "$work/run" --out "$work/tinyzh-stories-tiny"
 
 # 5. attributions of the CC-BY picture books the model was trained on (kept next to the model card)
 python3 - "$shared/data/storybooks-zh/cc-by.jsonl" > "$work/tinyzh-stories-tiny/ATTRIBUTION.md" <<'PY'
@@ -38,3 +37,11 @@ for line in open(sys.argv[1], encoding="utf-8"):
     d = json.loads(line)
     print(f"- 《{d['title']}》 — {d['attribution']} — {d['license']}")
 PY
+
+# 6. story openings for `npm run story` without a prompt, then the manifest over every file (the model card,
+#    README.md, is written by hand from the run's metrics and copied in before this step)
+cat > "$work/tinyzh-stories-tiny/prompts.json" <<'JSON'
+["从前，有一只小兔子", "森林里住着一只小熊", "一天早上，小明在公园里", "在一个安静的小村子里", "星期六的早上，妈妈"]
+JSON
+node "$root/scripts/refresh-manifest.mjs" "$work/tinyzh-stories-tiny"
+echo "model folder: $work/tinyzh-stories-tiny"
