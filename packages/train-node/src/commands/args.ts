@@ -1,20 +1,73 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
 
-/** `parseArgs` with strict checking; unknown or malformed flags become a {@link UserError} naming the command. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UserError(`${command}: ${(e as Error).message} (see 'tinyzh-train ${command} --help')`);
+/**
+ * A bad command line (unknown flag, missing or malformed value): the commands print it as one line and exit 2,
+ * like the `story` CLI; every other {@link UserError} exits 1.
+ */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
   }
 }
 
-/** Parse a numeric flag; `integer` also requires a safe integer. @throws UserError naming the flag */
-export function num(flag: string, v: string | undefined, def: number, opts: { integer?: boolean; min?: number } = {}): number {
+/**
+ * Run a command's body; a {@link UsageError} is printed as `tinyzh-train: <message>` and becomes exit code 2.
+ * Other errors propagate (the CLI prints UserErrors as one line, exit 1).
+ */
+export async function withUsageExit(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`tinyzh-train: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const NEGATIVE = /^-(\d|\.\d)/;
+
+/**
+ * Join `--flag -1` into `--flag=-1` for flags that take a value, so that negative numbers reach the flag instead of
+ * making `parseArgs` stop with "argument is ambiguous". Flags already written `--flag=-1` pass unchanged.
+ */
+export function joinNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && NEGATIVE.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * `parseArgs` (strict) after {@link joinNegativeValues}; unknown or malformed flags become a {@link UsageError}
+ * naming the command.
+ */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message} (see 'tinyzh-train ${command} --help')`);
+  }
+}
+
+/**
+ * Parse a numeric flag; `integer` also requires a safe integer; `min`/`max` bound it (inclusive).
+ * @throws UsageError naming the flag
+ */
+export function num(flag: string, v: string | undefined, def: number, opts: { integer?: boolean; min?: number; max?: number } = {}): number {
   if (v === undefined) return def;
   const n = Number(v.replace(/_/g, ''));
-  if (!Number.isFinite(n) || (opts.integer && !Number.isSafeInteger(n))) throw new UserError(`--${flag} must be ${opts.integer ? 'an integer' : 'a number'}, got '${v}'`);
-  if (opts.min !== undefined && n < opts.min) throw new UserError(`--${flag} must be ≥ ${opts.min}, got ${v}`);
+  if (v.trim() === '' || !Number.isFinite(n) || (opts.integer && !Number.isSafeInteger(n))) throw new UsageError(`--${flag} must be ${opts.integer ? 'an integer' : 'a number'}, got '${v}'`);
+  if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${flag} must be ≥ ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${flag} must be ≤ ${opts.max}, got ${v}`);
   return n;
 }

@@ -5,8 +5,9 @@ import { LlamaModel } from '../model/llama.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { readPreparedIndex, TokenShards } from '../train/data-loader.js';
 import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
+import { checkTokenizerMatch } from '../train/tokenizer-match.js';
 import { evaluate } from '../train/trainer.js';
-import { num, parseFlags } from './args.js';
+import { num, parseFlags, UsageError, withUsageExit } from './args.js';
 
 const HELP = `usage: tinyzh-train eval --checkpoint <dir> --data <prepared dir> [options]
 
@@ -21,7 +22,11 @@ Validation loss (nats), perplexity and bits per character of a checkpoint on the
   --json               print one JSON object`;
 
 /** `tinyzh-train eval`. */
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return withUsageExit(() => runCommand(argv));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const f = parseFlags('eval', argv, {
     help: { type: 'boolean', short: 'h' }, checkpoint: { type: 'string' }, data: { type: 'string' },
     'block-size': { type: 'string' }, 'eval-tokens': { type: 'string' }, 'batch-size': { type: 'string' },
@@ -31,15 +36,17 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!f.checkpoint) throw new UserError('eval: --checkpoint <dir> is required');
-  if (!f.data) throw new UserError('eval: --data <prepared dir> is required');
+  if (!f.checkpoint) throw new UsageError('eval: --checkpoint <dir> is required');
+  if (!f.data) throw new UsageError('eval: --data <prepared dir> is required');
   const path = resolveCheckpoint(f.checkpoint);
   const ck = await loadCheckpoint(path, parseLlamaConfig); // a bad config is a TinyzhError: one line from the CLI
   const index = readPreparedIndex(f.data);
+  checkTokenizerMatch('eval', path, f.data, index, ck.config.vocab_size);
   const blockSize = num('block-size', f['block-size'], ck.config.max_position_embeddings, { integer: true, min: 1 });
   const backend = await selectBackend((f.backend ?? 'auto') as BackendName);
   const model = new LlamaModel(ck.config);
   const val = new TokenShards(f.data, index, 'val');
+  val.vocabLimit = ck.config.vocab_size;
   try {
     model.setWeights(ck.weights);
     const t0 = performance.now();

@@ -3,8 +3,9 @@
  * See the package README ("Preparing data") and docs/formats.md ("Prepared data").
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
+import { joinNegativeValues, UsageError, withUsageExit } from './args.js';
 import { numberFlag } from '../data/args.js';
 import { prepare, PREPARE_DEFAULTS } from '../data/prepare.js';
 import { QUALITY_RULES, type QualityRule } from '../data/quality.js';
@@ -56,41 +57,46 @@ running:
 `;
 
 /** Run `prepare` with command-line arguments. */
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return withUsageExit(() => runCommand(argv));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const negatable = ['normalize', 't2s', 'exact-dedup', 'near-dedup', ...QUALITY_RULES];
+  const OPTIONS = {
+    input: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    field: { type: 'string' },
+    'max-records': { type: 'string' },
+    ngram: { type: 'string' },
+    'num-perm': { type: 'string' },
+    'near-dup-threshold': { type: 'string' },
+    'min-chars': { type: 'string' },
+    'min-cjk-share': { type: 'string' },
+    'max-char-run': { type: 'string' },
+    'val-fraction': { type: 'string' },
+    tokenizer: { type: 'string' },
+    'vocab-size': { type: 'string' },
+    'tokenizer-max-docs': { type: 'string' },
+    'shard-tokens': { type: 'string' },
+    workers: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    force: { type: 'boolean' },
+    'keep-work': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+    ...Object.fromEntries(negatable.map((n) => [`no-${n}`, { type: 'boolean' as const }])),
+  } satisfies NonNullable<ParseArgsConfig['options']>;
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, OPTIONS),
       allowPositionals: true,
-      options: {
-        input: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        field: { type: 'string' },
-        'max-records': { type: 'string' },
-        ngram: { type: 'string' },
-        'num-perm': { type: 'string' },
-        'near-dup-threshold': { type: 'string' },
-        'min-chars': { type: 'string' },
-        'min-cjk-share': { type: 'string' },
-        'max-char-run': { type: 'string' },
-        'val-fraction': { type: 'string' },
-        tokenizer: { type: 'string' },
-        'vocab-size': { type: 'string' },
-        'tokenizer-max-docs': { type: 'string' },
-        'shard-tokens': { type: 'string' },
-        workers: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        force: { type: 'boolean' },
-        'keep-work': { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(negatable.map((n) => [`no-${n}`, { type: 'boolean' as const }])),
-      },
+      options: OPTIONS,
     });
   } catch (e) {
-    throw new UserError(`prepare: ${(e as Error).message} (see --help)`);
+    throw new UsageError(`prepare: ${(e as Error).message} (see --help)`);
   }
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (v.help) {
@@ -98,9 +104,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const inputs = [...((v.input as string[] | undefined) ?? []), ...parsed.positionals];
-  if (inputs.length === 0) throw new UserError('prepare: name the corpus with --input PATH (see --help)');
-  if (!v.out) throw new UserError('prepare: name the output folder with --out DIR (see --help)');
-  if (v.tokenizer && v['vocab-size']) throw new UserError('prepare: give either --tokenizer or --vocab-size, not both');
+  if (inputs.length === 0) throw new UsageError('prepare: name the corpus with --input PATH (see --help)');
+  if (!v.out) throw new UsageError('prepare: name the output folder with --out DIR (see --help)');
+  if (v.tokenizer && v['vocab-size']) throw new UsageError('prepare: give either --tokenizer or --vocab-size, not both');
   const s = (k: string) => v[k] as string | undefined;
   const off = (k: string) => v[`no-${k}`] === true;
   await prepare({

@@ -8,7 +8,7 @@ import { LlamaModel } from '../model/llama.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
 import { loadTextCodec } from '../train/text-codec.js';
-import { num, parseFlags } from './args.js';
+import { num, parseFlags, UsageError, withUsageExit } from './args.js';
 
 const HELP = `usage: tinyzh-train sample --checkpoint <dir> [--prompt "…"] [options]
 
@@ -23,7 +23,11 @@ The prompt is preceded by </s>, the story separator the model was trained with.
   --backend ${BACKEND_NAMES.join('|')} (auto)`;
 
 /** `tinyzh-train sample`. */
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return withUsageExit(() => runCommand(argv));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const f = parseFlags('sample', argv, {
     help: { type: 'boolean', short: 'h' }, checkpoint: { type: 'string' }, prompt: { type: 'string' },
     'max-new-tokens': { type: 'string' }, temperature: { type: 'string' }, 'top-k': { type: 'string' }, 'top-p': { type: 'string' },
@@ -33,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (!f.checkpoint) throw new UserError('sample: --checkpoint <dir> is required');
+  if (!f.checkpoint) throw new UsageError('sample: --checkpoint <dir> is required');
   const path = resolveCheckpoint(f.checkpoint);
   const ck = await loadCheckpoint(path, parseLlamaConfig); // a bad config is a TinyzhError: one line from the CLI
   const tokPath = join(path, 'tokenizer.json');

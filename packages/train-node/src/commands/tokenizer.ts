@@ -2,8 +2,9 @@
  * `tinyzh-train tokenizer`: train a byte-fallback BPE tokenizer (`@tinyzh/tokenizer`'s `trainBpe`) on a corpus
  * read with the same readers as `prepare` (stories normalised with NFC + whitespace rules, otherwise uncleaned).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
+import { joinNegativeValues, UsageError, withUsageExit } from './args.js';
 import { numberFlag } from '../data/args.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { normalizeText } from '../data/normalize.js';
@@ -27,25 +28,30 @@ Trains a byte-fallback BPE tokenizer (Hugging Face tokenizer.json; fixed ids 0 <
 `;
 
 /** Run `tokenizer` with command-line arguments. */
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return withUsageExit(() => runCommand(argv));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const OPTIONS = {
+    input: { type: 'string', multiple: true },
+    field: { type: 'string' },
+    'vocab-size': { type: 'string' },
+    'min-frequency': { type: 'string' },
+    'max-docs': { type: 'string' },
+    'no-normalize': { type: 'boolean' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } satisfies NonNullable<ParseArgsConfig['options']>;
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, OPTIONS),
       allowPositionals: true,
-      options: {
-        input: { type: 'string', multiple: true },
-        field: { type: 'string' },
-        'vocab-size': { type: 'string' },
-        'min-frequency': { type: 'string' },
-        'max-docs': { type: 'string' },
-        'no-normalize': { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
   } catch (e) {
-    throw new UserError(`tokenizer: ${(e as Error).message} (see --help)`);
+    throw new UsageError(`tokenizer: ${(e as Error).message} (see --help)`);
   }
   const v = parsed.values;
   if (v.help) {
@@ -53,8 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const inputs = [...(v.input ?? []), ...parsed.positionals];
-  if (inputs.length === 0) throw new UserError('tokenizer: name the corpus with --input PATH (see --help)');
-  if (!v.out) throw new UserError('tokenizer: name the output file with --out FILE (see --help)');
+  if (inputs.length === 0) throw new UsageError('tokenizer: name the corpus with --input PATH (see --help)');
+  if (!v.out) throw new UsageError('tokenizer: name the output file with --out FILE (see --help)');
   const vocabSize = numberFlag('vocab-size', v['vocab-size'], 4096, { int: true, min: 284, max: 2 ** 32 - 1 });
   const minFrequency = v['min-frequency'] === undefined ? undefined : numberFlag('min-frequency', v['min-frequency'], 2, { int: true, min: 1 });
   const maxDocs = numberFlag('max-docs', v['max-docs'], Infinity, { int: true, min: 1 });

@@ -72,6 +72,8 @@ export class TokenShards {
   /** cumulative count of valid window starts, per shard */
   private starts: number[] = [];
   private windowLen = -1;
+  /** when set, a token id ≥ this (the model's vocab_size) is refused with a {@link UserError} naming the shard */
+  vocabLimit?: number;
 
   constructor(dir: string, index: PreparedIndex, split: 'train' | 'val') {
     this.split = split;
@@ -115,6 +117,13 @@ export class TokenShards {
     if (n !== buf.length) throw new UserError(`${s.path}: short read at token ${off}`);
     if (this.bytesPerToken === 2) for (let k = 0; k < len; k++) out[at + k] = buf.readUInt16LE(2 * k);
     else for (let k = 0; k < len; k++) out[at + k] = buf.readUInt32LE(4 * k);
+    if (this.vocabLimit !== undefined) {
+      for (let k = 0; k < len; k++) {
+        if (out[at + k]! >= this.vocabLimit) {
+          throw new UserError(`${s.path}: token id ${out[at + k]} at token ${off + k} does not fit the model's vocab_size ${this.vocabLimit}; prepare the data with the model's tokenizer (--tokenizer <checkpoint>/tokenizer.json)`);
+        }
+      }
+    }
   }
 
   /**

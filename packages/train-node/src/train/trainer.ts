@@ -16,6 +16,7 @@ import { MetricsLog } from './metrics.js';
 import { autoMicroBatch } from './micro-batch.js';
 import { DataParallel } from './parallel.js';
 import { Rng } from './rng.js';
+import { checkTokenizerMatch } from './tokenizer-match.js';
 import { loadTextCodec, type TextCodec } from './text-codec.js';
 
 /** Everything `tinyzh-train train` can set. Units: tokens, optimizer steps, sequences. */
@@ -168,6 +169,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
   const last = o.resume ? listStepCheckpoints(ckDir).at(-1) : undefined;
   if (o.resume && !last) throw new UserError(`--resume: no checkpoint in ${ckDir}`);
+  if (last) checkTokenizerMatch('--resume', last.path, o.dataDir, index, c.vocab_size);
+  else if (o.initFrom) checkTokenizerMatch('--init', o.initFrom, o.dataDir, index, c.vocab_size);
+  trainData.vocabLimit = c.vocab_size;
+  valData.vocabLimit = c.vocab_size;
   if (last) {
     const ck = await loadCheckpoint(last.path, parseLlamaConfig);
     if (!ck.state || !ck.expAvg || !ck.expAvgSq) throw new UserError(`${last.path}: not a training checkpoint (trainer_state.json or optimizer.safetensors missing)`);

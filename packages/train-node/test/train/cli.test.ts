@@ -20,7 +20,7 @@ describe.skipIf(!built)('tinyzh-train train/eval/sample (built CLI)', () => {
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/--max-steps N/);
     const bad = node(['train', '--data', data]);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--out <run dir> is required/);
     const unk = node(['train', '--bogus']);
     expect(unk.stderr).toMatch(/Unknown option '--bogus'/);
@@ -69,5 +69,41 @@ describe.skipIf(!built)('tinyzh-train train/eval/sample (built CLI)', () => {
     const r = node([...args.slice(0, args.indexOf('--max-steps')), '--max-steps', String(Number(steps[0]!.slice(5)) + 2), ...args.slice(args.indexOf('--max-steps') + 2), '--resume']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/resumed from .*step-/);
+  });
+
+  it('refuses another tokenizer, restores the run settings on --resume, accepts negative numbers, exits 2 on usage errors', () => {
+    const out = tmp();
+    const other = makePreparedDir({ vocab: 80, trainTokens: 2000, valTokens: 500, seed: 3 });
+    const base = ['--config', configFile, '--eval-every', '2', '--eval-tokens', '64', '--sample-tokens', '0', '--workers', '1', '--backend', 'wasm'];
+    const r = node(['train', '--data', data, '--out', out, ...base, '--block-size', '16', '--batch-size', '2', '--max-steps', '2', '--lr', '0.002', '--seed=-1']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const e = node(['eval', '--checkpoint', out, '--data', other, '--backend', 'wasm']);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toMatch(/eval: .* was tokenized with another tokenizer .*--tokenizer .*tokenizer\.json/);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    const init = node(['train', '--data', other, '--out', tmp(), '--init', out, '--max-steps', '1', '--backend', 'wasm']);
+    expect(init.status).toBe(1);
+    expect(init.stderr).toMatch(/--init: .* another tokenizer/);
+    // --resume without the run's flags: block size, batch size, lr and seed come from trainer_state.json
+    const res = node(['train', '--data', data, '--out', out, '--resume', '--max-steps', '4', '--sample-tokens', '0', '--workers', '1', '--backend', 'wasm']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).not.toMatch(/warning/);
+    expect(res.stdout).toMatch(/batch 2 × 16 tokens/);
+    expect(res.stdout).toMatch(/done: 4 steps/);
+    const explicit = node(['train', '--data', data, '--out', out, '--resume', '--max-steps', '5', '--lr', '0.001', '--sample-tokens', '0', '--workers', '1', '--backend', 'wasm']);
+    expect(explicit.status).toBe(0);
+    expect(explicit.stdout).toMatch(/warning: lr was 0\.002 in the checkpoint, now 0\.001/);
+    for (const [args, msg] of [
+      [['train', '--data', data, '--out', tmp(), '--workers', '-1'], /--workers must be ≥ 1, got -1/],
+      [['train', '--data', data], /--out <run dir> is required/],
+      [['eval', '--bogus'], /Unknown option '--bogus'/],
+      [['sample', '--checkpoint', out, '--seed', 'x'], /--seed must be an integer/],
+    ] as const) {
+      const u = node([...args]);
+      expect(u.status, u.stderr).toBe(2);
+      expect(u.stderr).toMatch(msg);
+      expect(u.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });
