@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
 import { joinNegativeValues, UsageError, withUsageExit } from './args.js';
 import { numberFlag } from '../data/args.js';
-import { prepare, PREPARE_DEFAULTS } from '../data/prepare.js';
+import { MIN_VAL_TOKENS, MIN_VOCAB_SIZE, prepare, PREPARE_DEFAULTS } from '../data/prepare.js';
 import { QUALITY_RULES, type QualityRule } from '../data/quality.js';
 
 const d = PREPARE_DEFAULTS;
@@ -40,9 +40,10 @@ cleaning (every rule is on; --no-RULE turns one off):
 
 output:
   --out DIR                output folder (required)
-  --val-fraction F         share of stories (by hash of the text) in the validation split (default ${d.valFraction})
+  --val-fraction F         share of stories (by hash of the text) in the validation split (default ${d.valFraction});
+                           a warning says when val has fewer than ${MIN_VAL_TOKENS} tokens (train/eval need block size + 1)
   --tokenizer FILE         use this tokenizer.json instead of training one
-  --vocab-size N           vocabulary of the tokenizer trained on the cleaned train split (default ${d.vocabSize})
+  --vocab-size N           vocabulary of the tokenizer trained on the cleaned train split (default ${d.vocabSize}, at least ${MIN_VOCAB_SIZE})
   --tokenizer-max-docs N   train the tokenizer on at most N evenly spaced train stories (default ${d.tokenizerMaxDocs})
   --shard-tokens N         close a shard at the first story end after N tokens (default ${d.shardTokens})
   --force                  replace what DIR holds (a finished or unfinished run with other inputs/options)
@@ -127,7 +128,7 @@ async function runCommand(argv: string[]): Promise<number> {
     threshold: numberFlag('near-dup-threshold', s('near-dup-threshold'), d.threshold, { min: 0.01, max: 0.99 }),
     valFraction: numberFlag('val-fraction', s('val-fraction'), d.valFraction, { min: 0, max: 0.99 }),
     tokenizer: s('tokenizer'),
-    vocabSize: numberFlag('vocab-size', s('vocab-size'), d.vocabSize, { int: true, min: 284, max: 2 ** 32 - 1 }),
+    vocabSize: numberFlag('vocab-size', s('vocab-size'), d.vocabSize, { int: true, min: MIN_VOCAB_SIZE, max: 2 ** 32 - 1 }),
     tokenizerMaxDocs: numberFlag('tokenizer-max-docs', s('tokenizer-max-docs'), d.tokenizerMaxDocs, { int: true, min: 1 }),
     shardTokens: numberFlag('shard-tokens', s('shard-tokens'), d.shardTokens, { int: true, min: 1024, max: 2 ** 31 - 1 }),
     workers: numberFlag('workers', s('workers'), availableParallelism(), { int: true, min: 0, max: 256 }),

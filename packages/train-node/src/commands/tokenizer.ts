@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../data/atomic.js';
 import { normalizeText } from '../data/normalize.js';
 import { listInputFiles, readInputs } from '../data/records.js';
 import { trainTokenizer } from '../data/train-tokenizer.js';
+import { MIN_VOCAB_SIZE } from '../data/prepare.js';
 
 const HELP = `usage: tinyzh-train tokenizer --input PATH [--input PATH …] --vocab-size N --out tokenizer.json
 
@@ -19,7 +20,7 @@ Trains a byte-fallback BPE tokenizer (Hugging Face tokenizer.json; fixed ids 0 <
 
   --input PATH        file or folder (repeatable; plain arguments work too)
   --field NAME        JSON/parquet field of the story (default: story_zh, else story, else text)
-  --vocab-size N      total vocabulary, fixed tokens included (default 4096)
+  --vocab-size N      total vocabulary, fixed tokens included (default 4096, at least ${MIN_VOCAB_SIZE})
   --min-frequency N   a merge must occur at least N times (default: trainBpe's)
   --max-docs N        use at most the first N stories
   --no-normalize      skip NFC + whitespace normalisation
@@ -61,7 +62,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const inputs = [...(v.input ?? []), ...parsed.positionals];
   if (inputs.length === 0) throw new UsageError('tokenizer: name the corpus with --input PATH (see --help)');
   if (!v.out) throw new UsageError('tokenizer: name the output file with --out FILE (see --help)');
-  const vocabSize = numberFlag('vocab-size', v['vocab-size'], 4096, { int: true, min: 284, max: 2 ** 32 - 1 });
+  const vocabSize = numberFlag('vocab-size', v['vocab-size'], 4096, { int: true, min: MIN_VOCAB_SIZE, max: 2 ** 32 - 1 });
   const minFrequency = v['min-frequency'] === undefined ? undefined : numberFlag('min-frequency', v['min-frequency'], 2, { int: true, min: 1 });
   const maxDocs = numberFlag('max-docs', v['max-docs'], Infinity, { int: true, min: 1 });
   const files = await listInputFiles(inputs);
@@ -82,7 +83,15 @@ async function runCommand(argv: string[]): Promise<number> {
     }
   }
   const t0 = performance.now();
-  const tok = await trainTokenizer(corpus(), vocabSize, minFrequency);
+  // Read the first story before training so that an empty corpus is refused instead of giving a bytes-only tokenizer.
+  const it = corpus();
+  const first = await it.next();
+  if (first.done) throw new UserError(`tokenizer: no story to train on in ${inputs.join(', ')} (${skipped} records skipped); check --input and --field`);
+  async function* all(): AsyncGenerator<string> {
+    yield first.value as string;
+    yield* it;
+  }
+  const tok = await trainTokenizer(all(), vocabSize, minFrequency);
   await writeFileAtomic(v.out, tok.toJSON());
   process.stderr.write(`trained a ${tok.vocabSize}-token tokenizer on ${stories} stories (${skipped} records skipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s → ${v.out}\n`);
   return 0;

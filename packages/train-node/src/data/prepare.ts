@@ -146,6 +146,15 @@ export async function* readCleanStories(path: string, skip = 0): AsyncGenerator<
   }
 }
 
+/**
+ * Fewest validation tokens prepare accepts without a warning: one 256-token block (the `tiny` preset's context) + the
+ * target token of its last position.
+ */
+export const MIN_VAL_TOKENS = 257;
+
+/** Smallest `--vocab-size` for a trained tokenizer: the 268 fixed tokens (specials, reserved, bytes) + 16 merges. */
+export const MIN_VOCAB_SIZE = 268 + 16;
+
 function validate(o: PrepareOptions): void {
   const bad = (flag: string, why: string) => { throw new UserError(`--${flag}: ${why}`); };
   if (o.inputs.length === 0) bad('input', 'name at least one input file or folder');
@@ -155,7 +164,7 @@ function validate(o: PrepareOptions): void {
   if (!(Number.isInteger(o.ngram) && o.ngram >= 1 && o.ngram <= 32)) bad('ngram', 'expected an integer 1..32');
   if (!(Number.isInteger(o.numPerm) && o.numPerm >= 8 && o.numPerm <= 1024)) bad('num-perm', 'expected an integer 8..1024');
   if (!(Number.isInteger(o.shardTokens) && o.shardTokens >= 1024 && o.shardTokens < 2 ** 31)) bad('shard-tokens', 'expected an integer 1024..2^31-1');
-  if (!o.tokenizer && !(Number.isInteger(o.vocabSize) && o.vocabSize >= 268 + 16)) bad('vocab-size', 'expected an integer ≥ 284 (268 fixed tokens + characters)');
+  if (!o.tokenizer && !(Number.isInteger(o.vocabSize) && o.vocabSize >= MIN_VOCAB_SIZE)) bad('vocab-size', `expected an integer ≥ ${MIN_VOCAB_SIZE} (268 fixed tokens + 16 merges)`);
   if (!(Number.isInteger(o.workers) && o.workers >= 0)) bad('workers', 'expected an integer ≥ 0');
 }
 
@@ -228,7 +237,10 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
   await writeFileAtomic(join(o.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   await writeFileAtomic(join(o.out, 'report.md'), renderReportMarkdown(report));
   const kept = state.clean.kept;
-  if (kept.train.documents === 0) throw new UserError(`no story survived cleaning (read ${state.clean.records}); see ${join(o.out, 'report.md')}`);
+  if (kept.train.documents === 0) {
+    const unreadable = Object.values(state.clean.issues).reduce((a, b) => a + b, 0);
+    throw new UserError(`no story survived cleaning (read ${state.clean.records + unreadable} records: ${state.clean.records} stories, ${unreadable} unreadable); see ${join(o.out, 'report.md')}`);
+  }
 
   // 2. tokenizer
   const tokPath = join(o.out, 'tokenizer.json');
@@ -338,6 +350,16 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
   };
   await writeFileAtomic(indexPath, JSON.stringify(index, null, 2) + '\n');
   if (!o.keepWork) await rm(work, { recursive: true, force: true });
+  const val = index.splits.val;
+  if (val.tokens < MIN_VAL_TOKENS) {
+    const total = index.splits.train.tokens + val.tokens;
+    const suggest = Math.min(0.5, Number(((2 * MIN_VAL_TOKENS) / Math.max(1, total)).toPrecision(1)) || 0.5);
+    log(
+      `warning: the validation split has only ${val.tokens} tokens (${val.documents} stories), fewer than one ${MIN_VAL_TOKENS - 1}-token block + 1; ` +
+        `'tinyzh-train train' and 'eval' need at least block-size + 1 of them. Run prepare again with a larger --val-fraction ` +
+        `(now ${o.valFraction}; e.g. --val-fraction ${Math.max(suggest, o.valFraction * 2)} --force) or add stories.`,
+    );
+  }
   log(`prepared ${o.out}: train ${index.splits.train.documents} stories / ${index.splits.train.tokens} tokens, val ${index.splits.val.documents} stories / ${index.splits.val.tokens} tokens (${dtype}, vocab ${vocabSize})`);
   return { index, report };
 }

@@ -169,7 +169,7 @@ export async function* readTextStories(bytes: AsyncIterable<Uint8Array>, source:
   for await (const { bytes: b, line } of splitLines(bytes)) {
     const text = decodeUtf8(b);
     if (text === undefined) {
-      yield { kind: 'issue', issue: 'invalid-utf8', source, line, detail: 'the line is not valid UTF-8 (its story is skipped)' };
+      yield { kind: 'issue', issue: 'invalid-utf8', source, line, detail: 'the line is not valid UTF-8' };
       if (lines.length === 0) first = line;
       bad = true;
       lines.push('');

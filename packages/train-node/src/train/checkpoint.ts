@@ -88,7 +88,8 @@ function readTensors(path: string): Map<string, TensorData> {
   try {
     return readSafetensors(bytes, path).tensors;
   } catch (e) {
-    throw new UserError(`${path}: ${(e as Error).message}`);
+    const msg = (e as Error).message; // core's messages already name the file
+    throw new UserError(msg.includes(path) ? msg : `${path}: ${msg}`, { cause: e });
   }
 }
 

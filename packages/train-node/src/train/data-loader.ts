@@ -105,7 +105,7 @@ export class TokenShards {
       this.starts = this.shards.map((s) => (acc += Math.max(0, s.tokens - len + 1)));
     }
     const total = this.starts[this.starts.length - 1] ?? 0;
-    if (total === 0) throw new UserError(`the '${this.split}' split has no shard with at least ${len} tokens (block size + 1); prepare more data or lower --block-size`);
+    if (total === 0) throw new UserError(`the '${this.split}' split has no shard with at least ${len} tokens (block size + 1); ${this.split === 'val' ? 'run prepare again with a larger --val-fraction (and --force), add stories,' : 'prepare more data'} or lower --block-size`);
     return total;
   }
 

@@ -110,7 +110,7 @@ function fmtDuration(s: number): string {
  */
 export async function evaluate(model: LlamaModel, val: TokenShards, index: PreparedIndex, blockSize: number, maxTokens: number, rows: number): Promise<EvalResult> {
   const windows = val.sequentialWindows(blockSize + 1, Math.max(1, Math.floor(maxTokens / blockSize)));
-  if (windows.length === 0) throw new UserError(`the validation split has fewer than ${blockSize + 1} tokens; prepare more data or lower --block-size`);
+  if (windows.length === 0) throw new UserError(`the validation split has fewer than ${blockSize + 1} tokens (block size + 1); run prepare again with a larger --val-fraction (and --force), add stories, or lower --block-size`);
   let sum = 0;
   for (let i = 0; i < windows.length; i += rows) {
     const group = windows.slice(i, i + rows);

@@ -63,11 +63,36 @@ describe.skipIf(!existsSync(cli) || !tokenizerBuilt)('tinyzh-train prepare / tok
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'tok.json'), 'utf8')).model.type).toBe('BPE');
     const bad = tinyzh('prepare', '--input', join(dir, 'c.jsonl'), '--out', join(dir, 'o'), '--val-fraction', 'lots');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--val-fraction: expected a number/);
+    const neg = tinyzh('prepare', '--input', join(dir, 'c.jsonl'), '--out', join(dir, 'o'), '--val-fraction', '-0.1');
+    expect(neg.status).toBe(2);
+    expect(neg.stderr).toMatch(/--val-fraction: expected a number in 0\.\.0\.99, got '-0\.1'/);
     expect(bad.stderr).not.toMatch(/at .*\.js:\d+/);
     const missing = tinyzh('prepare', '--input', join(dir, 'nope.jsonl'), '--out', join(dir, 'o'));
     expect(missing.stderr).toMatch(/does not exist/);
     expect(tinyzh('prepare', '--help').stdout).toMatch(/--near-dup-threshold/);
+  });
+
+  it('refuses an empty corpus for the tokenizer, counts unreadable lines and warns about a too small val split', () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      'empty.jsonl': new Uint8Array(0),
+      'bad.jsonl': new TextEncoder().encode('{"story_zh": 1}\nnot json\n{"x": 2}\n'),
+      'c.jsonl': jsonlBytes(Array.from({ length: 50 }, (_, i) => record(story(i, 80)))),
+    });
+    const empty = tinyzh('tokenizer', '--input', join(dir, 'empty.jsonl'), '--vocab-size', '300', '--out', join(dir, 't.json'));
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toMatch(/tokenizer: no story to train on/);
+    expect(existsSync(join(dir, 't.json'))).toBe(false);
+    const small = tinyzh('tokenizer', '--input', join(dir, 'c.jsonl'), '--vocab-size', '283', '--out', join(dir, 't.json'));
+    expect(small.status).toBe(2);
+    expect(small.stderr).toMatch(/--vocab-size: expected an integer in 284\.\./);
+    const bad = tinyzh('prepare', '--input', join(dir, 'bad.jsonl'), '--out', join(dir, 'o1'), '--quiet');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/no story survived cleaning \(read 3 records: 0 stories, 3 unreadable\)/);
+    const few = tinyzh('prepare', '--input', join(dir, 'c.jsonl'), '--out', join(dir, 'o2'), '--vocab-size', '300', '--quiet', '--workers', '0');
+    expect(few.status).toBe(0);
+    expect(few.stderr).toMatch(/warning: the validation split has only \d+ tokens .*larger --val-fraction/);
   });
 });
