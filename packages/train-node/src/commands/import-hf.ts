@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { importHf } from '../export/import-hf.js';
 
-const HELP = `usage: tinyzh-train import-hf --model <hf folder> --out <checkpoint dir>
+const HELP = `usage: tinyzh-train import-hf --model <hf folder> --out <checkpoint dir> [--force]
 
 Reads config.json and model.safetensors (or model.safetensors.index.json shards) of a LlamaForCausalLM checkpoint —
 transformers save_pretrained, litgpt convert_from_litgpt, llama2.c export.py --version -1 — and writes config.json,
@@ -14,7 +14,11 @@ model.safetensors (F32) and tokenizer.json (when present) to --out, which export
 
 options:
   --model <dir>   Hugging Face model folder
-  --out <dir>     checkpoint folder to write (replaced atomically)
+  --out <dir>     checkpoint folder to write: a new path, an empty folder, or a checkpoint from an earlier
+                  import-hf (only config.json, model.safetensors, tokenizer.json), which is replaced atomically.
+                  Refused: another non-empty folder (unless --force), a file, the --model folder or a folder
+                  inside or containing it, the current directory or its parents
+  --force         replace a non-empty --out folder that is not such a checkpoint (everything in it is deleted)
   -h, --help      this help`;
 
 /** Runs the command; returns the exit code. */
@@ -23,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { model: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { model: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (err) {
@@ -35,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.model) throw new UserError(`import-hf: --model is required\n\n${HELP}`);
   if (!values.out) throw new UserError(`import-hf: --out is required\n\n${HELP}`);
-  const report = importHf(values.model, values.out);
+  const report = importHf(values.model, values.out, { force: values.force === true });
   for (const n of report.notes) console.error(`note: ${n}`);
   const c = report.model.config;
   console.error(

@@ -7,6 +7,7 @@ import { toHfConfigJson } from '@tinyzh/core';
 import { writeFolderAtomic, type FolderFile } from './atomic.js';
 import { loadLlamaModel, type LoadedModel } from './checkpoint.js';
 import { modelSafetensors } from './model-folder.js';
+import { checkCheckpointOut } from './out-path.js';
 
 /** What {@link importHf} did. */
 export interface ImportReport {
@@ -17,11 +18,21 @@ export interface ImportReport {
   notes: string[];
 }
 
+/** Options of {@link importHf}. */
+export interface ImportOptions {
+  /** Replace a non-empty `outDir` that is not a weights-only checkpoint (default false). */
+  force?: boolean;
+}
+
 /**
- * Reads the Hugging Face folder `hfDir` and writes the checkpoint folder `outDir` atomically.
- * @throws UserError naming missing tensors, an unknown architecture or a config/checkpoint mismatch
+ * Reads the Hugging Face folder `hfDir` and writes the checkpoint folder `outDir` atomically. `outDir` must be a new
+ * path, an empty folder or a weights-only checkpoint (what import-hf writes); another non-empty folder only with
+ * `force`; never a file, `hfDir`, a folder containing or inside it, or the working directory or its parents.
+ * @throws UserError naming missing tensors, an unknown architecture or a config/checkpoint mismatch, an `outDir`
+ *   that may not be replaced, or a file-system error while writing
  */
-export function importHf(hfDir: string, outDir: string): ImportReport {
+export function importHf(hfDir: string, outDir: string, opts: ImportOptions = {}): ImportReport {
+  checkCheckpointOut(outDir, { command: 'import-hf', sources: [hfDir], force: opts.force === true });
   const model = loadLlamaModel(hfDir);
   const notes: string[] = [];
   if (model.ignored.length > 0) notes.push(`ignored ${model.ignored.length} non-parameter tensor(s): ${model.ignored.slice(0, 4).join(', ')}${model.ignored.length > 4 ? ', …' : ''}`);

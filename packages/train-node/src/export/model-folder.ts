@@ -12,6 +12,7 @@ import { createManifest, float32ArrayToFloat16Bits, fromFloat32, llamaTensorSpec
 import { UserError } from '../errors.js';
 import { writeFolderAtomic, type FolderFile } from './atomic.js';
 import type { LoadedModel } from './checkpoint.js';
+import { checkModelFolderOut } from './out-path.js';
 import { generationConfigJson, tokenizerConfigJson, tokenizerIdCount } from './hf-files.js';
 import { buildLlamaDecoderOnnx, type WeightFormat } from './onnx/llama-decoder.js';
 
@@ -29,6 +30,10 @@ export interface ModelFolderOptions {
   onnx?: WeightFormat[];
   /** Progress messages (to stderr in the CLI). */
   log?: (message: string) => void;
+  /** Replace a non-empty `outDir` that is not a tinyzh model folder (default false). */
+  force?: boolean;
+  /** More folders `outDir` must not be, contain or lie inside (besides `model.dir`), e.g. the run folder given. */
+  sources?: string[];
 }
 
 const json = (v: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(v, null, 2)}\n`);
@@ -74,10 +79,15 @@ export async function modelFolderFiles(model: LoadedModel, opts: ModelFolderOpti
 }
 
 /**
- * Writes the model folder of `model` to `outDir` atomically (temporary folder + rename).
+ * Writes the model folder of `model` to `outDir` atomically (temporary folder + rename). `outDir` must be a new path,
+ * an empty folder or a tinyzh model folder (a manifest.json with `"format": "tinyzh-model"`); another non-empty
+ * folder only with `force`; never a file, `model.dir` or `opts.sources`, a folder containing or inside them, or the
+ * working directory or its parents.
  * @returns the files written, with their sizes in bytes
+ * @throws UserError naming `outDir` when it may not be replaced, or for a file-system error while writing
  */
 export async function exportModelFolder(model: LoadedModel, outDir: string, opts: ModelFolderOptions = {}): Promise<{ path: string; size: number }[]> {
+  checkModelFolderOut(outDir, { command: 'export', sources: [model.dir, ...(opts.sources ?? [])], force: opts.force === true });
   const files = await modelFolderFiles(model, opts);
   writeFolderAtomic(outDir, files);
   return files.map((f) => ({ path: f.path, size: f.bytes.byteLength }));
