@@ -77,8 +77,8 @@ describe.skipIf(!existsSync(cli) || !tokenizerBuilt)('tinyzh-train prepare / tok
   it('refuses an empty corpus for the tokenizer, counts unreadable lines and warns about a too small val split', () => {
     const dir = tempDir();
     writeFiles(dir, {
-      'empty.jsonl': new Uint8Array(0),
-      'bad.jsonl': new TextEncoder().encode('{"story_zh": 1}\nnot json\n{"x": 2}\n'),
+      'empty.jsonl': '',
+      'bad.jsonl': '{"story_zh": 1}\nnot json\n{"x": 2}\n',
       'c.jsonl': jsonlBytes(Array.from({ length: 50 }, (_, i) => record(story(i, 80)))),
     });
     const empty = tinyzh('tokenizer', '--input', join(dir, 'empty.jsonl'), '--vocab-size', '300', '--out', join(dir, 't.json'));
