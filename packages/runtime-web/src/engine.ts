@@ -7,7 +7,8 @@ import { Tokenizer, initTokenizer } from '@tinyzh/tokenizer';
 import { OnnxDecoder, hasWebGpuAdapter, isNodeLike, type BackendDevice } from './backend/onnx.js';
 import { KvCache } from './kv-cache.js';
 import { WgslSampler } from './sampler-wgsl.js';
-import { generate, type GenerateOptions, type GenerationResult, type TokenModel } from './generate.js';
+import { generate, type GenerateOptions, type GenerationResult, type TokenGuard, type TokenModel } from './generate.js';
+import { Utf8Guard } from './utf8-guard.js';
 import { loadModelFiles, type LoadProgress } from './load.js';
 import { yieldToEventLoop } from './yield.js';
 import { importNode } from './node-import.js';
@@ -281,30 +282,33 @@ export class StoryEngine implements TokenModel {
   }
 
   /** One decoder run on `ids` and one sampled token (TokenModel). Falls back to WASM when WebGPU fails. */
-  async next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number> {
+  async next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[], guard?: TokenGuard): Promise<number> {
     // The context before this step: the KV cache may already hold `ids` when the failure comes after the run.
     const context = [...this.kv.tokenIds, ...ids];
     try {
-      return await this.nextOn(ids, sampling, step, history);
+      return await this.nextOn(ids, sampling, step, history, guard);
     } catch (e) {
       if (this.decoder.device !== 'webgpu' || !this.modelBytes) throw e;
       // WebGPU device loss or an EP error: continue on WASM from the same context.
       await this.switchToWasm();
-      return this.nextOn(context, sampling, step, history);
+      return this.nextOn(context, sampling, step, history, guard);
     }
   }
 
-  private async nextOn(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number> {
+  private async nextOn(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[], guard?: TokenGuard): Promise<number> {
     const out = await this.decoder.run(ids, this.kv.length, this.kv.past);
     this.kv.update(out.present, ids);
     try {
       const buf = this.gpuSampler && this.decoder.isFloat32(out.logits) ? this.decoder.gpuBuffer(out.logits) : undefined;
-      if (buf && this.gpuSampler) {
+      // On the GPU unless a character's bytes are incomplete; a GPU pick that would break UTF-8 (rare) is redone
+      // on the CPU with the banned ids masked.
+      if (buf && this.gpuSampler && !guard?.midCharacter) {
         const offset = (ids.length - 1) * this.config.vocab_size;
-        return await this.gpuSampler.sample(buf, offset, sampling, step, history);
+        const id = await this.gpuSampler.sample(buf, offset, sampling, step, history);
+        if (!guard || guard.allows(id)) return id;
       }
-      const row = await this.decoder.lastLogits(out.logits);
-      return sampleLogits(row.subarray(0, this.sampledVocab), sampling, step, history);
+      const row = (await this.decoder.lastLogits(out.logits)).subarray(0, this.sampledVocab);
+      return sampleLogits(guard ? guard.mask(row) : row, sampling, step, history);
     } finally {
       out.logits.dispose();
     }
@@ -357,7 +361,8 @@ export class StoryEngine implements TokenModel {
       else user?.addEventListener('abort', forward, { once: true });
       this.current = ac;
       try {
-        return await generate(this, ids, this.config.eos_token_id, decoder, { ...opts, signal: ac.signal }, onText);
+        const guard = new Utf8Guard(this.sampledVocab, (t) => this.tokenizer.tokenToId(t));
+        return await generate(this, ids, this.config.eos_token_id, decoder, { ...opts, signal: ac.signal }, onText, guard);
       } finally {
         user?.removeEventListener('abort', forward);
         this.current = undefined;

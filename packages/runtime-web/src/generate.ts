@@ -64,7 +64,15 @@ export interface TokenModel {
    * @param step index of this sampled token in the generation (the RNG counter).
    * @param history all context tokens so far, for the repetition penalty.
    */
-  next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[]): Promise<number>;
+  next(ids: readonly number[], sampling: SamplingOptions, step: number, history: readonly number[], guard?: TokenGuard): Promise<number>;
+}
+
+/** Bans ids that would break the text (see `Utf8Guard`); the model's sampler must pick an id it `allows`. */
+export interface TokenGuard {
+  readonly midCharacter: boolean;
+  allows(id: number): boolean;
+  mask(logits: Float32Array): Float32Array;
+  feed(id: number): void;
 }
 
 /** The streaming text decoder of `@tinyzh/tokenizer`. */
@@ -80,6 +88,7 @@ const now = (): number => (globalThis.performance ?? Date).now();
  * @param promptIds encoded prompt (non-empty; the engine adds the prefix token).
  * @param eosId `</s>` id; sampling it ends generation with `finishReason: 'eos'`.
  * @param onText called with each new piece of text, in order.
+ * @param guard keeps the sampled byte tokens valid UTF-8 (the engine passes a `Utf8Guard`).
  * @throws Error on an empty prompt or a model error; an abort is not an error (`finishReason: 'abort'`).
  */
 export async function generate(
@@ -89,6 +98,7 @@ export async function generate(
   decoder: DecodeStream,
   opts: GenerateOptions,
   onText: (text: string) => void,
+  guard?: TokenGuard,
 ): Promise<GenerationResult> {
   if (promptIds.length === 0) throw new Error('generate: the prompt has no tokens');
   const t0 = now();
@@ -141,7 +151,8 @@ export async function generate(
       feed = history.slice(Math.max(0, history.length - keepOnShift));
       truncated = true;
     }
-    const id = await model.next(feed, sampling, step, history);
+    const id = await model.next(feed, sampling, step, history, guard);
+    guard?.feed(id);
     tLast = now();
     if (step === 0) tFirst = tLast;
     if (opts.signal?.aborted) {

@@ -164,7 +164,8 @@ describe.skipIf(!run)('in Chromium', () => {
   // Last: it destroys ORT's GPUDevice for this page.
   it('continues on WASM when the WebGPU device is lost mid-generation', async () => {
     const [ref] = await reference(['从前'], 16);
-    const r = await page.evaluate(() => (window as any).tinyzh.deviceLoss('从前', 16, 3));
+    const r = await page.evaluate(() => (window as any).tinyzh.deviceLoss('从前', 16, 1));
+    expect(r.pieces).toBeGreaterThan(1); // the device was lost with tokens still to come
     expect(r.device).toBe('wasm');
     expect(r.ids).toEqual(ref);
   });

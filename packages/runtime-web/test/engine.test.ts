@@ -35,6 +35,14 @@ describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () 
     }
   });
 
+  it('never emits a broken character, even where random weights love byte tokens', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const pieces: string[] = [];
+      await engine.generate('从前', { temperature: 2, seed, maxNewTokens: 60 }, (t) => pieces.push(t));
+      expect(pieces.join('')).not.toContain('\uFFFD');
+    }
+  });
+
   it('never samples the padding ids past the tokenizer vocabulary', async () => {
     const tokVocab = engine.tokenizer.vocabSize;
     expect(engine.modelInfo.config.vocab_size).toBeGreaterThan(tokVocab); // the fixture pads its vocabulary
