@@ -5,6 +5,7 @@
 import { createStoryteller, type Storyteller } from '../../src/index.js';
 import { WgslSampler } from '../../src/sampler-wgsl.js';
 import { sampleLogits, type SamplingOptions } from '@tinyzh/core';
+import { initTokenizer, Tokenizer } from '@tinyzh/tokenizer';
 
 const MODEL = new URL('/model/', location.href).href;
 
@@ -167,8 +168,22 @@ const api = {
         if (++pieces === 2) ac.abort();
       }
       const r = await s.result;
+      // Replay the ids through a decode stream to find how many tokens had been generated when the 2nd text piece
+      // (the abort) arrived: a piece can take several byte tokens.
+      await initTokenizer();
+      const tok = await Tokenizer.fromJSON(await (await fetch(new URL('tokenizer.json', MODEL))).text());
+      const ds = tok.createDecodeStream();
+      let seen = 0;
+      let tokensAtAbort = r.tokens;
+      for (let i = 0; i < r.tokenIds.length; i++) {
+        if (ds.write(r.tokenIds[i]!) !== '' && ++seen === 2) {
+          tokensAtAbort = i + 1;
+          break;
+        }
+      }
+      tok.dispose();
       const again = await t.generate('从前', { temperature: 0, maxNewTokens: 4 }).result;
-      return { finishReason: r.finishReason, tokens: r.tokens, againTokens: again.tokens };
+      return { finishReason: r.finishReason, tokens: r.tokens, tokensAfterAbort: r.tokens - tokensAtAbort, againTokens: again.tokens };
     } finally {
       await t.dispose();
     }
