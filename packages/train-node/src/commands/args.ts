@@ -48,15 +48,24 @@ export function joinNegativeValues(argv: string[], options: NonNullable<ParseArg
 }
 
 /**
- * `parseArgs` (strict) after {@link joinNegativeValues}; unknown or malformed flags become a {@link UsageError}
- * naming the command.
+ * `parseArgs` (strict, positionals allowed) after {@link joinNegativeValues}; unknown or malformed flags become a
+ * {@link UsageError} naming the command.
  */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message} (see 'tinyzh-train ${command} --help')`);
   }
+}
+
+/** {@link parseCommandLine} for commands that take no positional arguments: returns the flag values. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+  const { values, positionals } = parseCommandLine(command, argv, options);
+  if (positionals.length > 0) {
+    throw new UsageError(`${command}: unexpected argument '${positionals[0]}' (see 'tinyzh-train ${command} --help')`);
+  }
+  return values;
 }
 
 /**

@@ -3,9 +3,9 @@
  * See the package README ("Preparing data") and docs/formats.md ("Prepared data").
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
-import { joinNegativeValues, UsageError, withUsageExit } from './args.js';
+import { parseCommandLine, UsageError, withUsageExit } from './args.js';
 import { numberFlag } from '../data/args.js';
 import { MIN_VAL_TOKENS, MIN_VOCAB_SIZE, prepare, PREPARE_DEFAULTS } from '../data/prepare.js';
 import { QUALITY_RULES, type QualityRule } from '../data/quality.js';
@@ -89,16 +89,7 @@ async function runCommand(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
     ...Object.fromEntries(negatable.map((n) => [`no-${n}`, { type: 'boolean' as const }])),
   } satisfies NonNullable<ParseArgsConfig['options']>;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv, OPTIONS),
-      allowPositionals: true,
-      options: OPTIONS,
-    });
-  } catch (e) {
-    throw new UsageError(`prepare: ${(e as Error).message} (see --help)`);
-  }
+  const parsed = parseCommandLine('prepare', argv, OPTIONS);
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (v.help) {
     process.stdout.write(HELP);

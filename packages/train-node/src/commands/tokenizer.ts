@@ -2,9 +2,9 @@
  * `tinyzh-train tokenizer`: train a byte-fallback BPE tokenizer (`@tinyzh/tokenizer`'s `trainBpe`) on a corpus
  * read with the same readers as `prepare` (stories normalised with NFC + whitespace rules, otherwise uncleaned).
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { UserError } from '../errors.js';
-import { joinNegativeValues, UsageError, withUsageExit } from './args.js';
+import { parseCommandLine, UsageError, withUsageExit } from './args.js';
 import { numberFlag } from '../data/args.js';
 import { writeFileAtomic } from '../data/atomic.js';
 import { normalizeText } from '../data/normalize.js';
@@ -44,16 +44,7 @@ async function runCommand(argv: string[]): Promise<number> {
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   } satisfies NonNullable<ParseArgsConfig['options']>;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: joinNegativeValues(argv, OPTIONS),
-      allowPositionals: true,
-      options: OPTIONS,
-    });
-  } catch (e) {
-    throw new UsageError(`tokenizer: ${(e as Error).message} (see --help)`);
-  }
+  const parsed = parseCommandLine('tokenizer', argv, OPTIONS);
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(HELP);
