@@ -12,6 +12,9 @@
 export class Utf8Guard {
   /** `byteOf[id]` = the byte of a byte token, or -1. */
   private readonly byteOf: Int16Array;
+  /** Ids of the byte tokens, and of those that cannot start a character (banned at a boundary). */
+  private readonly byteIds: number[] = [];
+  private readonly badLeads: number[] = [];
   /** Continuation bytes still expected (0 = at a character boundary). */
   private need = 0;
   /** Allowed range of the next byte while `need > 0`. */
@@ -26,7 +29,11 @@ export class Utf8Guard {
     this.byteOf = new Int16Array(vocabSize).fill(-1);
     for (let b = 0; b < 256; b++) {
       const id = tokenToId(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
-      if (id !== undefined && id < vocabSize) this.byteOf[id] = b;
+      if (id !== undefined && id < vocabSize) {
+        this.byteOf[id] = b;
+        this.byteIds.push(id);
+        if (leadLength(b) === 0) this.badLeads.push(id);
+      }
     }
   }
 
@@ -48,7 +55,16 @@ export class Utf8Guard {
    */
   mask(logits: Float32Array): Float32Array {
     const out = Float32Array.from(logits);
-    for (let id = 0; id < out.length; id++) if (!this.allows(id)) out[id] = -Infinity;
+    if (this.need > 0) {
+      // Only a few byte ids stay: ban everything, then restore them.
+      out.fill(-Infinity);
+      for (let id = 0; id < this.byteIds.length; id++) {
+        const b = this.byteOf[this.byteIds[id]!]!;
+        if (b >= this.lo && b <= this.hi) out[this.byteIds[id]!] = logits[this.byteIds[id]!]!;
+      }
+    } else {
+      for (const id of this.badLeads) out[id] = -Infinity;
+    }
     return out;
   }
 

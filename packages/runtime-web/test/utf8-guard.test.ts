@@ -50,5 +50,9 @@ describe('Utf8Guard', () => {
     expect(masked[byteId(0x80)]).toBe(-Infinity);
     expect(masked[byteId(0x41)]).toBe(1);
     expect(logits[byteId(0x80)]).toBe(1);
+    g.feed(byteId(0xe4));
+    const open = g.mask(logits);
+    for (let id = 0; id < 300; id++) expect(open[id] === 1, `id ${id}`).toBe(g.allows(id));
+    expect(open.filter((x) => x === 1).length).toBe(0xbf - 0x80 + 1);
   });
 });
