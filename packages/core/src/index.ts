@@ -17,3 +17,4 @@ export * from './safetensors.js';
 export * from './manifest.js';
 export * from './rng.js';
 export * from './sampler.js';
+export * from './rope.js';

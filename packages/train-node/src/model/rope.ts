@@ -1,30 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/**
- * Rotary position embedding tables (Su et al. 2021, "RoFormer"), in Hugging Face Llama's rotate-half layout:
- * `inv_freq[i] = theta^(-2i/d)` for `i < d/2`, `angle[p, j] = p · inv_freq[j mod d/2]`.
- *
- * Returns `cos` and `sin`, each `[seqLen, headDim]` float32 (computed in float64, then rounded).
- */
-export function ropeTables(seqLen: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
-  const half = headDim / 2;
-  const cos = new Float32Array(seqLen * headDim);
-  const sin = new Float32Array(seqLen * headDim);
-  for (let i = 0; i < half; i++) {
-    // HF computes inv_freq in float32: 1 / theta ** (arange(0, d, 2) / d)
-    const invFreq = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround((2 * i) / headDim))));
-    for (let p = 0; p < seqLen; p++) {
-      const a = Math.fround(p * invFreq);
-      const c = Math.cos(a);
-      const s = Math.sin(a);
-      cos[p * headDim + i] = c;
-      cos[p * headDim + i + half] = c;
-      sin[p * headDim + i] = s;
-      sin[p * headDim + i + half] = s;
-    }
-  }
-  return { cos, sin };
-}
+/** RoPE tables (`cos`, `sin`, each `[seqLen, headDim]`): one implementation, in `@tinyzh/core`. */
+export { ropeTables } from '@tinyzh/core';
 
 /**
  * Apply RoPE: `x · cos + rotate_half(x) · sin`, `rotate_half([x1, x2]) = [-x2, x1]` (HF `apply_rotary_pos_emb`).
