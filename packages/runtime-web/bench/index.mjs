@@ -54,10 +54,8 @@ async function benchRuntimeWeb(dir, numThreads) {
   const { createStoryteller } = await import('../dist/index.js');
   const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, cache: false });
   const runs = [];
-  let promptIds;
   for (let i = 0; i < REPEAT + 2; i++) {
     const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
-    promptIds ??= r.promptTokens;
     if (i > 1) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
   }
   await teller.dispose();
@@ -68,7 +66,7 @@ async function promptIdsOf(dir) {
   const { Tokenizer, initTokenizer } = await import('@tinyzh/tokenizer');
   await initTokenizer();
   const tok = await Tokenizer.fromJSON(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
-  const ids = [config.bos_token_id, ...tok.encode(PROMPT)];
+  const ids = [config.eos_token_id, ...tok.encode(PROMPT)]; // as the engine feeds it: the story starts after </s>
   tok.dispose();
   return ids;
 }
@@ -132,7 +130,7 @@ async function benchTransformersJs(ids) {
     const stamps = [];
     const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
     const t0 = performance.now();
-    const out = await model.generate({ input_ids, attention_mask, max_new_tokens: NEW, min_new_tokens: NEW, do_sample: false, streamer });
+    const out = await model.generate({ input_ids, attention_mask, max_new_tokens: NEW, do_sample: false, streamer });
     const tEnd = performance.now();
     // put() is called with the prompt first, then once per new token
     const tokenStamps = stamps.slice(1);
@@ -209,7 +207,7 @@ try {
   };
   try {
     const { benchChromium } = await import('./chromium.mjs');
-    result.chromiumWasm = await benchChromium(loadable.dir, NEW, REPEAT, log);
+    result.chromiumWasm = await benchChromium(loadable.dir, NEW, REPEAT, log, ids);
   } catch (e) {
     result.chromiumWasm = { error: String(e?.message ?? e).split('\n')[0] };
   }

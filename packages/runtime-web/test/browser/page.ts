@@ -61,8 +61,8 @@ const api = {
   },
 
   /** Decode tokens/s and time to first token on WASM with `numThreads` (in a worker), best of `repeat`. */
-  async bench(numThreads: number, n: number, repeat: number) {
-    const t = await createStoryteller({ model: MODEL, device: 'wasm', numThreads, worker: true, cache: false });
+  async bench(numThreads: number, n: number, repeat: number, worker = true) {
+    const t = await createStoryteller({ model: MODEL, device: 'wasm', numThreads, worker, cache: false });
     try {
       const runs = [];
       for (let i = 0; i <= repeat; i++) {
@@ -163,20 +163,25 @@ const api = {
     try {
       const ac = new AbortController();
       let pieces = 0;
+      let seenChars = 0;
       const s = t.generate('从前', { temperature: 1, seed: 11, maxNewTokens: 100, signal: ac.signal });
-      for await (const _ of s) {
-        if (++pieces === 2) ac.abort();
+      for await (const piece of s) {
+        if (++pieces > 2) continue;
+        seenChars += piece.length;
+        if (pieces === 2) ac.abort();
       }
       const r = await s.result;
-      // Replay the ids through a decode stream to find how many tokens had been generated when the 2nd text piece
-      // (the abort) arrived: a piece can take several byte tokens.
+      // Replay the ids through a decode stream to find how many tokens had been generated when the text seen at the
+      // abort was complete: a piece can take several byte tokens, and the worker sends pieces that come within a few
+      // milliseconds of each other in one message.
       await initTokenizer();
       const tok = await Tokenizer.fromJSON(await (await fetch(new URL('tokenizer.json', MODEL))).text());
       const ds = tok.createDecodeStream();
-      let seen = 0;
+      let chars = 0;
       let tokensAtAbort = r.tokens;
       for (let i = 0; i < r.tokenIds.length; i++) {
-        if (ds.write(r.tokenIds[i]!) !== '' && ++seen === 2) {
+        chars += ds.write(r.tokenIds[i]!).length;
+        if (chars >= seenChars) {
           tokensAtAbort = i + 1;
           break;
         }
@@ -189,7 +194,7 @@ const api = {
     }
   },
 
-  async memory(device: 'wasm' | 'webgpu', count: number) {
+  async memory(device: 'wasm' | 'webgpu', count: number, maxNewTokens: number) {
     countGpuBuffers();
     const t = await load(device, false);
     const heap = (): number => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
@@ -197,7 +202,7 @@ const api = {
     const samples: { i: number; heap: number; buffers: number }[] = [];
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
-      await t.generate('从前', { temperature: 0.9, seed: i, maxNewTokens: 8 }).result;
+      await t.generate('从前', { temperature: 0.9, seed: i, maxNewTokens }).result;
       if (i === Math.floor(count / 4) || i === count - 1) {
         gc?.();
         await new Promise((r) => setTimeout(r, 50));
