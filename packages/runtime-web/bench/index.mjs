@@ -54,12 +54,14 @@ async function benchRuntimeWeb(dir, numThreads) {
   const { createStoryteller } = await import('../dist/index.js');
   const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, cache: false });
   const runs = [];
+  let firstStoryTokensPerSecond = 0;
   for (let i = 0; i < REPEAT + 2; i++) {
     const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
+    if (i === 0) firstStoryTokensPerSecond = r.tokensPerSecond;
     if (i > 1) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
   }
   await teller.dispose();
-  return best(runs);
+  return { ...best(runs), firstStoryTokensPerSecond };
 }
 
 async function promptIdsOf(dir) {

@@ -46,6 +46,7 @@ function makeLogits(n: number, seed: number, scale: number): Float32Array<ArrayB
 }
 
 const api = {
+
   /** Loads with the Cache API, then again with every network request failing: the second load must work. */
   async cacheOffline() {
     await caches.delete('tinyzh-models');
@@ -65,12 +66,14 @@ const api = {
     const t = await createStoryteller({ model: MODEL, device: 'wasm', numThreads, worker, cache: false });
     try {
       const runs = [];
+      let firstStoryTokensPerSecond = 0;
       for (let i = 0; i <= repeat; i++) {
         const r = await t.generate('从前，有一只小猫', { temperature: 0, maxNewTokens: n }).result;
-        if (i > 0) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
+        if (i === 0) firstStoryTokensPerSecond = r.tokensPerSecond;
+        else runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
       }
       const best = runs.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
-      return { ...best, crossOriginIsolated: globalThis.crossOriginIsolated === true };
+      return { ...best, firstStoryTokensPerSecond, crossOriginIsolated: globalThis.crossOriginIsolated === true };
     } finally {
       await t.dispose();
     }
