@@ -50,12 +50,12 @@ async function loadableModel() {
   }
 }
 
-async function benchRuntimeWeb(dir, numThreads) {
+async function benchRuntimeWeb(dir, numThreads, dtype = 'fp32', repeat = REPEAT) {
   const { createStoryteller } = await import('../dist/index.js');
-  const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, cache: false });
+  const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, dtype, cache: false });
   const runs = [];
   let firstStoryTokensPerSecond = 0;
-  for (let i = 0; i < REPEAT + 2; i++) {
+  for (let i = 0; i < repeat + 2; i++) {
     const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
     if (i === 0) firstStoryTokensPerSecond = r.tokensPerSecond;
     if (i > 1) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
@@ -74,9 +74,10 @@ async function promptIdsOf(dir) {
 }
 
 // onnxruntime-node: the same KV-cache loop, argmax on the CPU.
-async function benchOrtNode(ids) {
+// `threads`: intra-op threads (undefined: onnxruntime's default, one per core).
+async function benchOrtNode(ids, threads) {
   const ort = req('onnxruntime-node');
-  const session = await ort.InferenceSession.create(join(modelDir, 'onnx/model.onnx'));
+  const session = await ort.InferenceSession.create(join(modelDir, 'onnx/model.onnx'), threads ? { intraOpNumThreads: threads } : {});
   const L = config.num_hidden_layers, H = config.num_key_value_heads, D = config.head_dim ?? config.hidden_size / config.num_attention_heads;
   const runs = [];
   for (let rep = 0; rep < REPEAT + 2; rep++) {
@@ -194,8 +195,20 @@ try {
   const ids = await promptIdsOf(loadable.dir);
   log('runtime-web (onnxruntime-web wasm, 1 thread) …');
   result.runtimeWebNodeWasm = await benchRuntimeWeb(loadable.dir, 1);
+  // The other ONNX files of the folder (smaller downloads) on the same WASM backend, best of 3 each.
+  result.runtimeWebNodeWasmByDtype = {};
+  for (const dtype of ['fp16', 'q8', 'q4']) {
+    log(`runtime-web (wasm, 1 thread), dtype ${dtype} …`);
+    try {
+      const r = await benchRuntimeWeb(loadable.dir, 1, dtype, 3);
+      result.runtimeWebNodeWasmByDtype[dtype] = { tokensPerSecond: r.tokensPerSecond, tokens: r.tokens };
+    } catch (e) {
+      result.runtimeWebNodeWasmByDtype[dtype] = { error: String(e?.message ?? e).split('\n')[0] };
+    }
+  }
   log('onnxruntime-node …');
   result.onnxruntimeNode = await benchOrtNode(ids);
+  result.onnxruntimeNode1Thread = await benchOrtNode(ids, 1);
   log('transformers.js …');
   try {
     result.transformersJs = await benchTransformersJs(ids);
@@ -205,6 +218,7 @@ try {
   const r = result.runtimeWebNodeWasm.tokensPerSecond;
   result.ratios = {
     runtimeWebOverOnnxruntimeNode: r / result.onnxruntimeNode.tokensPerSecond,
+    runtimeWebOverOnnxruntimeNode1Thread: r / result.onnxruntimeNode1Thread.tokensPerSecond,
     runtimeWebOverTransformersJs: result.transformersJs.tokensPerSecond ? r / result.transformersJs.tokensPerSecond : null,
   };
   try {
