@@ -29,12 +29,12 @@ async function loadRuntime() {
   } catch (err) {
     throw new CliError(
       `cannot load @tinyzh/runtime-web (${String(err?.message ?? err).split('\n')[0]}); ` +
-        'build it first: npm run build -w packages/runtime-web',
+        'build it first: npm run build (at the repository root)',
     );
   }
   if (typeof runtime.createStoryteller !== 'function') {
     throw new CliError(
-      '@tinyzh/runtime-web has no createStoryteller export yet; build it first: npm run build -w packages/runtime-web',
+      '@tinyzh/runtime-web has no createStoryteller export yet; build it first: npm run build (at the repository root)',
     );
   }
   return runtime;
