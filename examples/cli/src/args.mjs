@@ -45,6 +45,32 @@ const DEVICES = ['auto', 'wasm', 'webgpu'];
 /** Generation options when neither a flag nor the model folder's generation_config.json sets them. */
 export const DEFAULT_GENERATE = { maxNewTokens: 300, temperature: 0.8, topP: 0.9, topK: 0, repetitionPenalty: 1 };
 
+const NEGATIVE = /^-(\d|\.\d)/;
+
+/**
+ * Joins `--flag -5` into `--flag=-5` for flags that take a value, so a negative number reaches the range check
+ * instead of making parseArgs stop with "argument is ambiguous" (the approach of train-node's args.ts).
+ * `--flag=-5` and everything after a `--` terminator pass unchanged.
+ * @param {string[]} argv
+ * @returns {string[]}
+ */
+export function joinNegativeValues(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && OPTIONS[a.slice(2)]?.type === 'string' && next !== undefined && NEGATIVE.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Parses a number flag; `check` says what range is allowed. */
 function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinity, minExclusive = false } = {}) {
   if (raw === undefined) return undefined;
@@ -77,7 +103,7 @@ function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinit
 export function parseStoryArgs(argv) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     // parseArgs messages are already one line ("Unknown option '--foo'..."); keep only the first sentence-ish line.
     const msg = String(err?.message ?? err)

@@ -23,6 +23,12 @@ describe('tinyzh story: command-line errors', () => {
     [['story', '--max-new-tokens', '0'], /--max-new-tokens must be an integer/],
     [['story', '--seed', '1.5'], /--seed must be an integer/],
     [['story', '--device', 'tpu'], /--device must be one of auto, wasm, webgpu/],
+    // A negative number after a space reaches the range check, as `--flag=-5` does (not parseArgs' "ambiguous").
+    [['story', '--max-new-tokens', '-5', '从前'], /--max-new-tokens must be an integer in \[1, 100000\], got "-5"/],
+    [['story', '--max-new-tokens=-5', '从前'], /--max-new-tokens must be an integer in \[1, 100000\], got "-5"/],
+    [['story', '--temperature', '-1'], /--temperature must be a number in \[0, 100\], got "-1"/],
+    [['story', '--top-k', '-3'], /--top-k must be an integer >= 0, got "-3"/],
+    [['story', '--seed', '-1'], /--seed must be an integer in \[0, 4294967295\], got "-1"/],
     [['story', 'a', 'b'], /at most one prompt/],
     [['tell'], /unknown command "tell"/],
   ])('%j → one-line error, exit 2', (args, message) => {
