@@ -103,17 +103,21 @@ export function parseManifest(json: unknown, source = 'manifest.json'): ModelMan
  * Checks one file's contents against the manifest.
  * @param path model-folder-relative path, as listed in the manifest
  * @param bytes the file's contents
- * @throws {ManifestError} naming the file: `kind` `"missing"` (not listed), `"truncated"` (fewer bytes than listed),
- *   `"size"` (more bytes), `"corrupted"` (same size, different SHA-256)
+ * @throws {ManifestError} naming the file and both sizes: `kind` `"missing"` (not listed), `"truncated"` (fewer bytes
+ *   than listed: cut off or edited), `"size"` (more bytes), `"corrupted"` (same size, different SHA-256)
  */
 export async function verifyManifestFile(manifest: ModelManifest, path: string, bytes: Uint8Array): Promise<void> {
   const entry = manifest.files.find((f) => f.path === path);
   if (!entry) throw new ManifestError(`${path}: not listed in manifest.json`, 'missing', path);
-  if (bytes.byteLength < entry.size) {
-    throw new ManifestError(`${path}: truncated: got ${bytes.byteLength} of ${entry.size} bytes`, 'truncated', path);
-  }
-  if (bytes.byteLength > entry.size) {
-    throw new ManifestError(`${path}: size mismatch: got ${bytes.byteLength} bytes, manifest.json says ${entry.size}`, 'size', path);
+  if (bytes.byteLength !== entry.size) {
+    // Only the size is known to differ: a shorter file may be cut off or edited, a longer one edited or appended to.
+    const shorter = bytes.byteLength < entry.size;
+    const why = shorter ? 'the file is truncated or was changed' : 'the file was changed or has extra bytes';
+    throw new ManifestError(
+      `${path}: size does not match manifest.json (got ${bytes.byteLength} bytes, expected ${entry.size}): ${why}`,
+      shorter ? 'truncated' : 'size',
+      path,
+    );
   }
   const actual = await sha256Hex(bytes);
   if (actual !== entry.sha256) {

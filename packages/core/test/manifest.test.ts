@@ -34,6 +34,13 @@ describe('manifest', () => {
     expect(await kind('onnx/model.onnx', enc('onnx bytes!'))).toBe('size');
     expect(await kind('onnx/model.onnx', enc('onnx bytez'))).toBe('corrupted');
     expect(await kind('tokenizer.json', enc(''))).toBe('missing');
+    // The message says only what is known: the size differs (shorter: cut off or edited; longer: edited or appended).
+    await expect(verifyManifestFile(m, 'onnx/model.onnx', enc('onnx byte'))).rejects.toThrow(
+      'onnx/model.onnx: size does not match manifest.json (got 9 bytes, expected 10): the file is truncated or was changed',
+    );
+    await expect(verifyManifestFile(m, 'onnx/model.onnx', enc('onnx bytes!'))).rejects.toThrow(
+      'onnx/model.onnx: size does not match manifest.json (got 11 bytes, expected 10): the file was changed or has extra bytes',
+    );
   });
 
   it('rejects bad paths and malformed manifests', async () => {
