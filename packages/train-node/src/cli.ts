@@ -20,6 +20,12 @@ const commands: Record<string, Command> = {
   'import-hf': { summary: 'import a Hugging Face Llama checkpoint as a tinyzh checkpoint', load: () => import('./commands/import-hf.js') },
 };
 
+/** A Node system error from the file system (it has an errno `code`, a `syscall` and usually a `path`). */
+function isFileSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const x = e as NodeJS.ErrnoException | undefined;
+  return x instanceof Error && typeof x.code === 'string' && typeof x.syscall === 'string';
+}
+
 function usage(): string {
   const lines = ['usage: tinyzh-train <command> [options]', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
@@ -29,9 +35,13 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
+  if (!name) {
+    console.error(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h') {
     console.log(usage());
-    return name ? 0 : 1;
+    return 0;
   }
   const command = commands[name];
   if (!command) {
@@ -41,12 +51,22 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).run(rest);
 }
 
+// A closed stdout (`tinyzh-train … | head`) is not an error of the command: output is dropped from then on (train
+// also saves a checkpoint and stops, see commands/train.ts); without this handler Node would crash on EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     // UserError (bad flags, files, records) and core's TinyzhError (bad config.json, safetensors, manifest) name
     // the file and field: one line, no stack trace.
     if (err instanceof UserError || err instanceof TinyzhError) {
+      console.error(`tinyzh-train: ${err.message}`);
+      process.exitCode = 1;
+    } else if (isFileSystemError(err)) {
+      // e.g. ENOTDIR/EACCES/ENOSPC/EROFS on an --out or --input path: Node's message names the call and the path.
       console.error(`tinyzh-train: ${err.message}`);
       process.exitCode = 1;
     } else {

@@ -8,3 +8,14 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/**
+ * A bad command line (unknown flag, missing or malformed value): the commands print it as one line and exit 2,
+ * like the `story` CLI; every other {@link UserError} exits 1.
+ */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

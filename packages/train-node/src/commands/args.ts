@@ -1,16 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
-/**
- * A bad command line (unknown flag, missing or malformed value): the commands print it as one line and exit 2,
- * like the `story` CLI; every other {@link UserError} exits 1.
- */
-export class UsageError extends UserError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /**
  * Run a command's body; a {@link UsageError} is printed as `tinyzh-train: <message>` and becomes exit code 2.
@@ -55,7 +46,10 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true });
   } catch (e) {
-    throw new UsageError(`${command}: ${(e as Error).message} (see 'tinyzh-train ${command} --help')`);
+    // Node's text for an unknown flag suggests '-- "--flag"' for positionals, which reads garbled here.
+    const unknown = /^Unknown option '([^']+)'/.exec((e as Error).message);
+    const what = unknown ? `unknown option '${unknown[1]}'` : (e as Error).message;
+    throw new UsageError(`${command}: ${what} (see 'tinyzh-train ${command} --help')`);
   }
 }
 

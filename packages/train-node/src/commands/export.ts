@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../export/atomic.js';
 import { loadLlamaModel } from '../export/checkpoint.js';
 import { resolveCheckpoint } from '../train/resolve-checkpoint.js';
@@ -42,7 +42,7 @@ function parseVariants(value: string | undefined): WeightFormat[] {
   if (value === 'none') return [];
   const out: WeightFormat[] = [];
   for (const v of value.split(',').map((s) => s.trim())) {
-    if (v !== 'fp32' && v !== 'fp16' && v !== 'int8' && v !== 'q4') throw new UserError(`--onnx: unknown variant '${v}' (expected fp32, fp16, int8, q4 or none)`);
+    if (v !== 'fp32' && v !== 'fp16' && v !== 'int8' && v !== 'q4') throw new UsageError(`--onnx: unknown variant '${v}' (expected fp32, fp16, int8, q4 or none)`);
     out.push(v);
   }
   return out;

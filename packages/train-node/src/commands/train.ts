@@ -43,7 +43,8 @@ run
                            number of CPU cores, up to 8, on wasm/cpu; 1 otherwise)
 
 Writes RUN/metrics.jsonl and RUN/checkpoints/step-NNNNNNNN/ (config.json, model.safetensors, tokenizer.json,
-optimizer.safetensors, trainer_state.json), RUN/checkpoints/best.json. Ctrl-C saves a checkpoint, then exits.`;
+optimizer.safetensors, trainer_state.json), RUN/checkpoints/best.json. A RUN that already holds checkpoints is
+refused without --resume. Ctrl-C (or a closed stdout) saves a checkpoint, then exits.`;
 
 /** The `hparams` of the newest checkpoint's trainer_state.json under `ckDir` (empty when there is none). */
 function savedHparams(ckDir: string): Record<string, unknown> {
@@ -150,8 +151,13 @@ async function runCommand(argv: string[]): Promise<number> {
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
+  // stdout closed (`… | head`, a dropped ssh session): save a checkpoint and stop, as for Ctrl-C.
+  const onPipe = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' && !stop) onSignal('stdout closed (EPIPE)');
+  };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  process.stdout.on('error', onPipe);
   try {
     const { train } = await import('../train/trainer.js');
     const r = await train({
@@ -173,5 +179,6 @@ async function runCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    process.stdout.off('error', onPipe);
   }
 }

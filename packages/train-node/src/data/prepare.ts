@@ -168,6 +168,22 @@ function validate(o: PrepareOptions): void {
   if (!(Number.isInteger(o.workers) && o.workers >= 0)) bad('workers', 'expected an integer ≥ 0');
 }
 
+/** Reads and checks a `--tokenizer` file. @throws UserError naming the file when it cannot be read or loaded */
+async function readTokenizerFile(path: string): Promise<string> {
+  let json: string;
+  try {
+    json = await readFile(path, 'utf8');
+  } catch {
+    throw new UserError(`--tokenizer: cannot read '${path}'`);
+  }
+  try {
+    (await loadTokenizer(json)).toJSON();
+  } catch (e) {
+    throw new UserError(`--tokenizer: '${path}' is not a usable tokenizer.json: ${(e as Error).message}`);
+  }
+  return json;
+}
+
 /**
  * Run (or resume) the pipeline.
  * @returns the index written to `out/index.json` and the cleaning report
@@ -176,6 +192,7 @@ function validate(o: PrepareOptions): void {
 export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; report: ReturnType<typeof buildReport> }> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   validate(o);
+  if (o.tokenizer) await readTokenizerFile(o.tokenizer); // a bad --tokenizer fails now, not after the cleaning
   const files = await listInputFiles(o.inputs);
   const bands = o.nearDedup ? optimalBands(o.threshold, o.numPerm) : undefined;
   const options = outputOptions(o, bands);
@@ -249,16 +266,7 @@ export async function prepare(o: PrepareOptions): Promise<{ index: TokensIndex; 
     tokenizerJson = await readFile(tokPath, 'utf8');
     log('tokenizer: done in an earlier run');
   } else if (o.tokenizer) {
-    try {
-      tokenizerJson = await readFile(o.tokenizer, 'utf8');
-    } catch {
-      throw new UserError(`--tokenizer: cannot read '${o.tokenizer}'`);
-    }
-    try {
-      (await loadTokenizer(tokenizerJson)).toJSON();
-    } catch (e) {
-      throw new UserError(`--tokenizer: '${o.tokenizer}' is not a usable tokenizer.json: ${(e as Error).message}`);
-    }
+    tokenizerJson = await readTokenizerFile(o.tokenizer);
     await writeFileAtomic(tokPath, tokenizerJson);
     state.tokenizer = { sha256: sha256(tokenizerJson), trained: false };
     await save();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseLlamaConfig, type LlamaConfig } from '@tinyzh/core';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { generate } from '../model/generate.js';
 import { initWeights } from '../model/init.js';
 import { LlamaModel } from '../model/llama.js';
@@ -104,13 +104,17 @@ function fmtDuration(s: number): string {
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(sec).padStart(2, '0')}s`;
 }
 
+function noValidationWindow(blockSize: number): string {
+  return `the validation split has fewer than ${blockSize + 1} tokens (block size + 1); run prepare again with a larger --val-fraction (and --force), add stories, or lower --block-size`;
+}
+
 /**
  * Evaluate `model` on up to `maxTokens` tokens of the validation split (fixed consecutive windows of
  * `blockSize + 1` tokens from its start), `rows` windows per forward pass.
  */
 export async function evaluate(model: LlamaModel, val: TokenShards, index: PreparedIndex, blockSize: number, maxTokens: number, rows: number): Promise<EvalResult> {
   const windows = val.sequentialWindows(blockSize + 1, Math.max(1, Math.floor(maxTokens / blockSize)));
-  if (windows.length === 0) throw new UserError(`the validation split has fewer than ${blockSize + 1} tokens (block size + 1); run prepare again with a larger --val-fraction (and --force), add stories, or lower --block-size`);
+  if (windows.length === 0) throw new UserError(noValidationWindow(blockSize));
   let sum = 0;
   for (let i = 0; i < windows.length; i += rows) {
     const group = windows.slice(i, i + rows);
@@ -147,13 +151,25 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (index.vocab_size > c.vocab_size) throw new UserError(`the prepared data has vocab_size ${index.vocab_size}, larger than the model's ${c.vocab_size}`);
   const threads = Math.max(1, o.workers ?? 1);
   const micro = o.microBatchSize ?? autoMicroBatch(c, o.batchSize, o.blockSize, o.backend, threads);
-  if (o.batchSize % micro !== 0) throw new UserError(`--batch-size ${o.batchSize} must be a multiple of --micro-batch-size ${micro}`);
+  if (o.batchSize % micro !== 0) throw new UsageError(`--batch-size ${o.batchSize} must be a multiple of --micro-batch-size ${micro}`);
   const nMicro = o.batchSize / micro;
   const ckDir = join(o.outDir, 'checkpoints');
   const tokenizerPath = join(o.dataDir, index.tokenizer.file);
 
+  const existing = listStepCheckpoints(ckDir).at(-1);
+  if (!o.resume && existing) {
+    throw new UsageError(
+      `${o.outDir} already holds a run (checkpoint ${existing.path}): add --resume to continue it, or give another --out (a second run there would mix its checkpoints, best.json and metrics.jsonl with the first)`,
+    );
+  }
   const trainData = new TokenShards(o.dataDir, index, 'train');
   const valData = new TokenShards(o.dataDir, index, 'val');
+  // Checked now rather than at the first evaluation, so a run never trains and then fails.
+  if (valData.sequentialWindows(o.blockSize + 1, 1).length === 0) {
+    trainData.close();
+    valData.close();
+    throw new UserError(noValidationWindow(o.blockSize));
+  }
   const model = new LlamaModel(c);
   const sizes = model.params.map((p) => p.shape.reduce((a, b) => a * b, 1));
   const opt = new AdamW(sizes, { beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay });
@@ -196,6 +212,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     best = ck.state.best_val_loss !== null && ck.state.best_step !== null ? { loss: ck.state.best_val_loss, step: ck.state.best_step } : null;
     trainSeconds = ck.state.train_seconds;
     lastCheckpoint = last.path;
+    if (step >= o.maxSteps) {
+      throw new UsageError(`--resume: ${last.path} is at step ${step}, already at or past --max-steps ${o.maxSteps} (--max-steps is not restored from the checkpoint: give the run's total, e.g. --max-steps ${Math.max(step * 2, step + 1)})`);
+    }
     log(`resumed from ${last.path} at step ${step}`);
   } else if (o.initFrom) {
     const ck = await loadCheckpoint(o.initFrom, parseLlamaConfig);

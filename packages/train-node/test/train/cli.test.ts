@@ -23,7 +23,7 @@ describe.skipIf(!built)('tinyzh-train train/eval/sample (built CLI)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--out <run dir> is required/);
     const unk = node(['train', '--bogus']);
-    expect(unk.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(unk.stderr).toMatch(/train: unknown option '--bogus' \(see 'tinyzh-train train --help'\)/);
     expect(unk.stderr).not.toMatch(/\n\s+at /);
     const preset = node(['train', '--data', data, '--out', tmp(), '--preset', 'huge']);
     expect(preset.stderr).toMatch(/--preset must be one of tiny, small/);
@@ -71,6 +71,49 @@ describe.skipIf(!built)('tinyzh-train train/eval/sample (built CLI)', () => {
     expect(r.stdout).toMatch(/resumed from .*step-/);
   });
 
+  it('refuses an --out that holds a run (without --resume), a too short validation split before step 1, and a --resume past --max-steps', () => {
+    const out = tmp();
+    const base = ['--config', configFile, '--block-size', '16', '--batch-size', '2', '--eval-every', '2', '--eval-tokens', '64', '--sample-tokens', '0', '--workers', '1', '--backend', 'wasm'];
+    expect(node(['train', '--data', data, '--out', out, ...base, '--max-steps', '2']).status).toBe(0);
+    const again = node(['train', '--data', data, '--out', out, ...base, '--max-steps', '2']);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run .*step-00000002.*add --resume/);
+    const past = node(['train', '--data', data, '--out', out, ...base, '--max-steps', '1', '--resume']);
+    expect(past.status).toBe(2);
+    expect(past.stderr).toMatch(/--resume: .* is at step 2, already at or past --max-steps 1/);
+    // 10 validation tokens < block size + 1: refused before any step, nothing written
+    const shortVal = makePreparedDir({ trainTokens: 2000, valTokens: 10, seed: 5 });
+    const out2 = tmp();
+    const t0 = Date.now();
+    const r = node(['train', '--data', shortVal, '--out', out2, ...base, '--max-steps', '1000']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the validation split has fewer than 17 tokens/);
+    expect(r.stdout).not.toMatch(/step \d+\//);
+    expect(existsSync(join(out2, 'checkpoints'))).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
+
+  it('a closed stdout (`| head`) saves a checkpoint and stops, without a stack trace', async () => {
+    const out = tmp();
+    const args = ['train', '--data', data, '--out', out, '--config', configFile, '--block-size', '16', '--batch-size', '2', '--max-steps', '100000',
+      '--eval-every', '100000', '--sample-tokens', '0', '--workers', '1', '--backend', 'wasm', '--log-every', '1'];
+    const child = spawn(process.execPath, [cli, ...args]);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    let seen = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d) => {
+        seen += String(d);
+        if (/step 2\//.test(seen)) child.stdout.destroy(); // what `head` does after its lines
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(stderr).toMatch(/stdout closed \(EPIPE\): saving a checkpoint/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(130);
+    expect(readdirSync(join(out, 'checkpoints')).filter((d) => d.startsWith('step-'))).toHaveLength(1);
+  });
+
   it('refuses another tokenizer, restores the run settings on --resume, accepts negative numbers, exits 2 on usage errors', () => {
     const out = tmp();
     const other = makePreparedDir({ vocab: 80, trainTokens: 2000, valTokens: 500, seed: 3 });
@@ -97,7 +140,7 @@ describe.skipIf(!built)('tinyzh-train train/eval/sample (built CLI)', () => {
     for (const [args, msg] of [
       [['train', '--data', data, '--out', tmp(), '--workers', '-1'], /--workers must be ≥ 1, got -1/],
       [['train', '--data', data], /--out <run dir> is required/],
-      [['eval', '--bogus'], /Unknown option '--bogus'/],
+      [['eval', '--bogus'], /unknown option '--bogus'/],
       [['sample', '--checkpoint', out, '--seed', 'x'], /--seed must be an integer/],
     ] as const) {
       const u = node([...args]);
