@@ -241,8 +241,8 @@ export class StoryEngine implements TokenModel {
    * A short throw-away story through the whole generation path (decoder, sampler, UTF-8 guard, decode stream), so
    * that the first real story runs closer to full speed: V8 optimises hot wasm and JS only after they have run a
    * while. Measured with the default model on WASM (bench `firstStoryTokensPerSecond`): in Node the first story went
-   * from ~520 to ~780 tokens/s (later ones ~1,100); in Chromium ORT's wasm needs ~1.5 s of decoding on a fresh page
-   * before it runs at full speed, so the first story there stays at ~300–450 tokens/s. On WebGPU two tokens
+   * from ~520 to ~800 tokens/s (later ones 1,340–1,480); in Chromium ORT's wasm needs about 200 decoded tokens on a
+   * fresh page before it runs at full speed, so the first story there stays at ~270–450 tokens/s. On WebGPU two tokens
    * compile the shaders.
    */
   private async warmUp(): Promise<void> {
