@@ -197,11 +197,13 @@ function topKIndices(key: Float32Array, k: number): Uint32Array {
     h[i] = x;
   };
   for (let i = (k >> 1) - 1; i >= 0; i--) down(i);
+  let worst = key[h[0]!]!; // the key of the worst kept index, kept in a local: this loop reads the whole vocabulary
   for (let i = k; i < key.length; i++) {
     // i is larger than every index so far: it enters only with a strictly larger key than the worst kept one
-    if (key[i] > key[h[0]]) {
+    if (key[i]! > worst) {
       h[0] = i;
       down(0);
+      worst = key[h[0]!]!;
     }
   }
   return h.sort();
