@@ -37,7 +37,7 @@ async function main() {
       process.exit(0);
     }
   });
-  return runStory(rest, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+  return runStory(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
 }
 
 main().then(

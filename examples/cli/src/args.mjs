@@ -11,7 +11,8 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: tinyzh story [prompt] [options]
 
-Streams a Chinese story from a tinyzh model to the terminal.
+Streams a Chinese story from a tinyzh model to the terminal. Without a prompt it starts from one of the model
+folder's example openings; with \`-\` as the prompt it reads the prompt from stdin.
 
 Options:
   --max-new-tokens N   tokens to generate at most (default 300)

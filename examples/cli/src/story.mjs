@@ -94,6 +94,13 @@ function statsFrom(result, teller) {
  * @returns {Promise<number>} exit code: 0 done, 130 stopped by the signal
  * @throws {UsageError | CliError} bad flags, missing model, runtime errors (one-line messages)
  */
+/** Reads a stream to its end as UTF-8 text. */
+async function readAll(stream) {
+  const chunks = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function runStory(argv, io) {
   const opts = parseStoryArgs(argv);
   if (opts.help) {
@@ -108,6 +115,11 @@ export async function runStory(argv, io) {
   const folder = model ?? defaultModelFolder(runtime);
   const generate = { ...DEFAULT_GENERATE, ...(folder ? await readGenerationDefaults(folder) : {}), ...opts.generate };
   let prompt = opts.prompt;
+  if (prompt === '-') {
+    // `tinyzh story -`: the prompt is the whole of stdin (one trailing line break dropped); empty → an opening
+    const text = (await readAll(io.stdin ?? process.stdin)).replace(/\r?\n$/, '');
+    prompt = text.trim() === '' ? undefined : text;
+  }
   if (prompt === undefined) {
     let openings = folder ? await readOpenings(folder) : [];
     if (openings.length === 0) {

@@ -68,6 +68,15 @@ if (skipReason) console.warn(`[cli.test] skipping generation tests: ${skipReason
 describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
   const common = ['--model', model!, '--max-new-tokens', '40', '--device', 'wasm'];
 
+  it('`-` reads the prompt from stdin', () => {
+    const r = spawnSync(process.execPath, [bin, 'story', '-', '--seed', '3', ...common], { encoding: 'utf8', timeout: 120_000, input: '从前，有一只小鸭子\n' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.startsWith('从前，有一只小鸭子')).toBe(true);
+    expect(r.stdout.startsWith('从前，有一只小鸭子\n')).toBe(false); // the trailing line break of the input is dropped
+    const same = tinyzh(['story', '从前，有一只小鸭子', '--seed', '3', ...common]);
+    expect(r.stdout).toBe(same.stdout);
+  });
+
   it('same seed → same story, streamed after the prompt, stats on stderr', () => {
     const a = tinyzh(['story', '从前，有一只小猫', '--seed', '7', '--temperature', '0.9', ...common]);
     const b = tinyzh(['story', '从前，有一只小猫', '--seed', '7', '--temperature', '0.9', ...common]);
