@@ -17,6 +17,9 @@ npm run build --prefix "$root" >/dev/null
 $cli prepare --input "$work/synth-200k.jsonl" --input "$shared/data/storybooks-zh/cc-by.jsonl" \
   --input "$shared/data/tinystories-zh/sample.jsonl" --vocab-size 4096 --out "$work/prepared"
 
+# a re-run trains and exports again from scratch (train refuses an --out that holds a run, export an existing --out)
+rm -rf "$work/run1" "$work/run" "$work/tinyzh-stories-tiny"
+
 # 3. pretrain the `tiny` preset (1,262,720 parameters) on CPU: wasm backend, 2 gradient threads, in two phases
 #    (phase 1: 900 steps of 8 x 256 tokens; phase 2: 700 steps of 16 x 256 tokens from phase 1's weights)
 $cli train --data "$work/prepared" --preset tiny --out "$work/run1" --max-steps 900 --batch-size 8 --block-size 256 \
