@@ -1,3 +1,6 @@
+/** The one MessageChannel used for yielding in browsers, with the resolvers of the yields in flight. */
+let channel: { port: MessagePort; waiting: (() => void)[] } | undefined;
+
 /**
  * Yields to the event loop (a macrotask, not a microtask) so that messages — an abort from the main thread to the
  * worker, a comlink call — are handled between decoder steps even when ORT resolves every step without a real
@@ -5,8 +8,6 @@
  * (queued behind messages already posted, and not clamped like nested `setTimeout`), else `setTimeout(0)`.
  * Not `scheduler.yield()`: Chromium runs its continuation ahead of pending message tasks.
  */
-let channel: { port: MessagePort; waiting: (() => void)[] } | undefined;
-
 export function yieldToEventLoop(): Promise<void> {
   const g = globalThis as {
     setImmediate?: (f: () => void) => unknown;
