@@ -24,10 +24,12 @@ async function main() {
   if (command !== 'story') {
     throw new UsageError(`unknown command "${command}" (the only command is: story)`);
   }
-  // Ctrl-C: the first one aborts the generation (the text so far stays, exit code 130); a second one quits at once.
+  // Ctrl-C: while the model loads it quits at once (nothing to keep); during generation the first one aborts it
+  // (the text so far stays, exit code 130) and a second one quits at once.
   const controller = new AbortController();
+  let generating = false;
   process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(130);
+    if (!generating || controller.signal.aborted) process.exit(130);
     controller.abort();
   });
   // `tinyzh story | head`: stop generating when the reader goes away.
@@ -37,7 +39,8 @@ async function main() {
       process.exit(0);
     }
   });
-  return runStory(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+  const onGenerate = () => (generating = true);
+  return runStory(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal, onGenerate });
 }
 
 main().then(

@@ -86,14 +86,6 @@ function statsFrom(result, teller) {
   };
 }
 
-/**
- * Runs `tinyzh story` with the given arguments.
- * @param {string[]} argv the arguments after `story`
- * @param {{ stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream, signal?: AbortSignal }} io
- *   `signal` aborts the generation (Ctrl-C): the text so far stays printed and the exit code is 130.
- * @returns {Promise<number>} exit code: 0 done, 130 stopped by the signal
- * @throws {UsageError | CliError} bad flags, missing model, runtime errors (one-line messages)
- */
 /** Reads a stream to its end as UTF-8 text. */
 async function readAll(stream) {
   const chunks = [];
@@ -101,6 +93,17 @@ async function readAll(stream) {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Runs `tinyzh story` with the given arguments.
+ * @param {string[]} argv the arguments after `story`
+ * @param {{ stdin?: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream,
+ *   signal?: AbortSignal, onGenerate?: () => void }} io
+ *   `signal` aborts the generation (Ctrl-C): the text so far stays printed and the exit code is 130.
+ *   `stdin` gives the prompt `-` (default `process.stdin`); `onGenerate` is called when loading is over and
+ *   generation starts.
+ * @returns {Promise<number>} exit code: 0 done, 130 stopped by the signal
+ * @throws {UsageError | CliError} bad flags, missing model, runtime errors (one-line messages)
+ */
 export async function runStory(argv, io) {
   const opts = parseStoryArgs(argv);
   if (opts.help) {
@@ -155,6 +158,7 @@ export async function runStory(argv, io) {
 
   let result;
   let aborted = false;
+  io.onGenerate?.();
   try {
     io.stdout.write(prompt);
     // GenerationStream: an async iterator of text pieces, then `result` (GenerationResult; also on abort).

@@ -119,6 +119,20 @@ describe.skipIf(skipReason !== undefined)('tinyzh story: generation', () => {
     expect(viaNpm.stdout).toBe(direct.stdout);
   });
 
+  it('SIGINT while the model loads quits at once: exit 130, no story, no stack', async () => {
+    const child = spawn(process.execPath, [bin, 'story', '从前', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    setTimeout(() => child.kill('SIGINT'), 300); // the default model takes over a second to load here
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(code).toBe(130);
+    expect(hasStack(stderr)).toBe(false);
+    // Loading takes over a second here; on a much faster machine the story may have started: then it was aborted.
+    if (stdout !== '') expect(stderr).toMatch(/finish: abort/);
+  });
+
   it('SIGINT stops cleanly: text so far printed, finish: abort, exit 130', async () => {
     const child = spawn(
       process.execPath,
