@@ -63,6 +63,9 @@ function inProcess(engine: StoryEngine): Storyteller {
   };
 }
 
+/** How long dispose() waits for the worker's answers to generations it aborted before it terminates the worker. */
+const DISPOSE_WAIT_MS = 2000;
+
 async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
   const worker =
     typeof opts.worker === 'object'
@@ -101,6 +104,8 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
   let device = loaded.device;
   let nextId = 1;
   let disposed = false;
+  // Generations sent to the worker and not yet answered: dispose() waits for their results before it ends the worker.
+  const pending = new Map<TextQueue, Promise<unknown>>();
   return {
     generate(prompt, genOpts = {}) {
       const id = nextId++;
@@ -110,8 +115,9 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
         return q;
       }
       const { signal, ...plain } = genOpts;
+      // An abort sent before this generate call is remembered by the worker (WorkerEngine.abort).
       const unlink = linkSignal(signal, () => void api.abort(id).catch(() => undefined));
-      api
+      const call = api
         .generate(id, prompt, plain, Comlink.proxy((t: string) => q.push(t)))
         .then(
           (r) => {
@@ -120,17 +126,25 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
           },
           (e) => q.fail(e),
         )
-        .finally(unlink);
+        .finally(() => {
+          unlink();
+          pending.delete(q);
+        });
+      pending.set(q, call);
       return q;
     },
     async dispose() {
       if (disposed) return;
       disposed = true;
       try {
+        // The worker aborts the running generation (its result says 'abort') and rejects the queued ones.
         await api.dispose();
+        await Promise.race([Promise.allSettled(pending.values()), new Promise((r) => setTimeout(r, DISPOSE_WAIT_MS))]);
       } finally {
         api[Comlink.releaseProxy]();
         worker.terminate();
+        for (const q of pending.keys()) q.fail(new Error('This storyteller was disposed'));
+        pending.clear();
       }
     },
     get device() {

@@ -18,6 +18,9 @@ const TEXT_BATCH_MS = 8;
 export class WorkerEngine {
   private engine: StoryEngine | undefined;
   private readonly running = new Map<number, AbortController>();
+  /** Ids aborted before their generate call arrived (a signal already aborted when generate() was called). */
+  private readonly abortedEarly = new Set<number>();
+  private lastId = 0;
 
   async load(opts: Omit<EngineOptions, 'onProgress'>, onProgress?: (p: LoadProgress) => void): Promise<{ device: string; modelInfo: ModelInfo }> {
     if (this.engine) throw new Error('This worker already holds a model');
@@ -34,6 +37,8 @@ export class WorkerEngine {
     const engine = this.engine;
     if (!engine) throw new Error('No model loaded in the worker');
     const ac = new AbortController();
+    this.lastId = Math.max(this.lastId, id);
+    if (this.abortedEarly.delete(id)) ac.abort();
     this.running.set(id, ac);
     let last: unknown;
     let pending = '';
@@ -61,7 +66,9 @@ export class WorkerEngine {
   }
 
   abort(id: number): void {
-    this.running.get(id)?.abort();
+    const ac = this.running.get(id);
+    if (ac) ac.abort();
+    else if (id > this.lastId) this.abortedEarly.add(id); // its generate call is still on the way (ids only grow)
   }
 
   device(): string | undefined {

@@ -134,6 +134,14 @@ describe.skipIf(!run)('in Chromium', () => {
     }
   });
 
+  it('in the worker: a signal aborted before generate() aborts at once; dispose() mid-story ends the story', async () => {
+    const r = await page.evaluate(() => (window as any).tinyzh.workerAbortAndDispose());
+    expect(r.early).toEqual({ finishReason: 'abort', tokens: 0 });
+    expect(r.running.ok?.finishReason ?? r.running.error).toMatch(/^abort$|disposed/);
+    expect(r.waiting.error).toMatch(/disposed/);
+    expect(r.loopEnded).toBe(true);
+  });
+
   it('caches with the Cache API and loads offline the second time', async () => {
     const r = await page.evaluate(() => (window as any).tinyzh.cacheOffline());
     expect(r.first).toContain('download');

@@ -197,6 +197,27 @@ const api = {
     }
   },
 
+  /** Worker mode: a signal aborted before generate(), and dispose() in the middle of a story. */
+  async workerAbortAndDispose() {
+    const t = await load('wasm', true);
+    const early = await t.generate('从前', { maxNewTokens: 40, signal: AbortSignal.abort() }).result;
+    const s = t.generate('从前', { maxNewTokens: 2000, temperature: 1, seed: 3 });
+    const queued = t.generate('从前', { maxNewTokens: 5 });
+    await s[Symbol.asyncIterator]().next(); // the story is running
+    await t.dispose();
+    const settled = async (p: Promise<unknown>) => {
+      try {
+        return { ok: (await p) as { finishReason: string } };
+      } catch (e) {
+        return { error: String((e as Error).message ?? e) };
+      }
+    };
+    const [running, waiting] = await Promise.all([settled(s.result), settled(queued.result)]);
+    const pieces: string[] = [];
+    for await (const piece of s) pieces.push(piece); // the loop ends too
+    return { early: { finishReason: early.finishReason, tokens: early.tokens }, running, waiting, loopEnded: true };
+  },
+
   async memory(device: 'wasm' | 'webgpu', count: number, maxNewTokens: number) {
     countGpuBuffers();
     const t = await load(device, false);
