@@ -64,6 +64,10 @@ export function readManifest(text: string, source: string): ModelManifest {
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // Dev servers and single-page-app hosts answer unknown paths with their index.html (status 200).
+    if (/^\s*</.test(text)) {
+      throw new Error(`${source}: the server answered with an HTML page, not manifest.json: \`model\` must be the URL of the model folder that holds manifest.json`);
+    }
     throw new Error(`${source}: not valid JSON (${(e as Error).message})`);
   }
   return parseManifest(json, source);

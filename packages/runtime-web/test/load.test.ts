@@ -5,7 +5,7 @@ import { join, normalize } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createStoryteller } from '../src/index.js';
-import { loadModelFiles, type LoadProgress } from '../src/load.js';
+import { readManifest, loadModelFiles, type LoadProgress } from '../src/load.js';
 import { fixtureModelDir, copyModel, rewriteManifest } from './helpers/fixture.js';
 import { removeCopies } from './helpers/fixture.js';
 afterAll(removeCopies);
@@ -59,6 +59,12 @@ describe('manifest checks', () => {
     const p = join(dir, 'tokenizer.json');
     writeFileSync(p, readFileSync(p).subarray(0, 100));
     await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/tokenizer\.json.*truncated/);
+  });
+
+  it('says so when the server answers manifest.json with an HTML page (dev servers, SPA hosts)', () => {
+    expect(() => readManifest('<!doctype html><html></html>', 'http://x/models/nope/manifest.json')).toThrow(
+      /manifest\.json: the server answered with an HTML page.*URL of the model folder/,
+    );
   });
 
   it('rejects a folder without manifest.json', async () => {

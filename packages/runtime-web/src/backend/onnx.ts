@@ -164,6 +164,8 @@ export class OnnxDecoder {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.device],
       graphOptimizationLevel: 'all',
+      // errors only: ORT's placement warnings (shape ops kept on the CPU, on purpose) are not the user's concern
+      logSeverityLevel: 3,
     };
     if (opts.device === 'webgpu') {
       // Keep logits and the KV cache on the GPU: present.* are fed back as past_key_values without a round trip,
