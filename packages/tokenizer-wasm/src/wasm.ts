@@ -129,9 +129,18 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+/**
+ * Imports a Node built-in only when called, through a specifier that bundlers do not follow (a literal one is
+ * rewritten by tsup and then "externalized for browser compatibility" with a warning by Vite).
+ */
+function importNode<T = any>(name: string): Promise<T> {
+  const specifier = `node:${name}`;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
 async function readFileUrl(url: URL): Promise<ArrayBuffer> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises' as string);
-  const { fileURLToPath } = await import(/* @vite-ignore */ 'node:url' as string);
+  const fs = await importNode('fs/promises');
+  const { fileURLToPath } = await importNode('url');
   const b: Uint8Array = await fs.readFile(fileURLToPath(url));
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
@@ -161,7 +170,7 @@ async function instantiate(source: WasmSource): Promise<WebAssembly.Instance> {
     if (source instanceof URL) url = source;
     else if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(source) && !/^[a-zA-Z]:[\\/]/.test(source)) url = new URL(source);
     else if (isNode()) {
-      const { pathToFileURL } = await import(/* @vite-ignore */ 'node:url' as string);
+      const { pathToFileURL } = await importNode('url');
       url = pathToFileURL(source);
     } else url = new URL(source, (globalThis as { location?: { href: string } }).location?.href);
     if (url.protocol === 'file:' && isNode()) {
