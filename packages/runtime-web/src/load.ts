@@ -84,7 +84,7 @@ async function readLocal(url: string, file: string, total: number, onProgress?: 
     buf = new Uint8Array(await readFile(path));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new Error(`Model file not found: ${path}`);
+    if (code === 'ENOENT') throw new Error(`Model file not found: ${path}${file === 'manifest.json' ? '. `model` must be the folder that holds manifest.json.' : ''}`);
     throw new Error(`Could not read model file ${path}: ${(e as Error).message}`);
   }
   onProgress?.({ file, loaded: buf.byteLength, total: total || buf.byteLength, status: 'download' });

@@ -69,7 +69,7 @@ describe('manifest checks', () => {
 
   it('rejects a folder without manifest.json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyzh-empty-'));
-    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/not found.*manifest\.json/);
+    await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/not found.*manifest\.json\. `model` must be the folder that holds manifest\.json/);
   });
 
   it('rejects a model that is not a Llama', async () => {
