@@ -48,14 +48,8 @@ export class U64HashSet {
     hi >>>= 0;
     lo >>>= 0;
     if (hi === 0 && lo === 0) lo = 1;
-    let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const h = this.hi[i];
-      const l = this.lo[i];
-      if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) return false;
-      i = (i + 1) & this.mask;
-    }
+    const i = this.slot(hi, lo);
+    if (this.hi[i] !== 0 || this.lo[i] !== 0) return false;
     this.hi[i] = hi;
     this.lo[i] = lo;
     this.size++;
@@ -68,12 +62,17 @@ export class U64HashSet {
     hi >>>= 0;
     lo >>>= 0;
     if (hi === 0 && lo === 0) lo = 1;
+    const i = this.slot(hi, lo);
+    return this.hi[i] !== 0 || this.lo[i] !== 0;
+  }
+
+  /** Linear probing: the slot holding (hi, lo), or the empty slot where it would go. Keys are already normalised. */
+  private slot(hi: number, lo: number): number {
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
       const h = this.hi[i];
       const l = this.lo[i];
-      if (h === 0 && l === 0) return false;
-      if (h === hi && l === lo) return true;
+      if ((h === 0 && l === 0) || (h === hi && l === lo)) return i;
       i = (i + 1) & this.mask;
     }
   }
