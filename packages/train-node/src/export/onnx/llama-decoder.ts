@@ -18,25 +18,30 @@
  * arithmetic). Token ids, positions and the mask are cast to int32/float right at the inputs; int64 only remains in
  * the few shape computations ORT keeps on the CPU (test/export/webgpu.test.ts checks ORT's placement log).
  */
+import type { LlamaConfig } from '@tinyzh/core';
 import { DataType } from './proto.js';
 import { GraphBuilder } from './graph-builder.js';
 import { ropeTables } from './rope.js';
 import { quantizeInt4Blocks, quantizeInt8PerChannel, transpose2d } from '../quantize.js';
 
-/** The config fields the graph needs (Hugging Face `LlamaConfig` names, as in `@tinyzh/core`'s `LlamaConfig`). */
-export interface DecoderConfig {
-  vocab_size: number;
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  num_key_value_heads: number;
-  head_dim?: number;
-  rms_norm_eps: number;
-  rope_theta: number;
-  max_position_embeddings: number;
-  tie_word_embeddings: boolean;
-}
+/**
+ * The config fields the graph needs: those of `@tinyzh/core`'s `LlamaConfig` (Hugging Face `LlamaConfig` names);
+ * `head_dim` may be left out (then `hidden_size / num_attention_heads`).
+ */
+export type DecoderConfig = Pick<
+  LlamaConfig,
+  | 'vocab_size'
+  | 'hidden_size'
+  | 'intermediate_size'
+  | 'num_hidden_layers'
+  | 'num_attention_heads'
+  | 'num_key_value_heads'
+  | 'rms_norm_eps'
+  | 'rope_theta'
+  | 'max_position_embeddings'
+  | 'tie_word_embeddings'
+> &
+  Partial<Pick<LlamaConfig, 'head_dim'>>;
 
 /**
  * How the weights are stored in the file.
