@@ -7,20 +7,11 @@ import { parseManifest, readSafetensors, verifyManifestFile } from '@tinyzh/core
 import { run as exportCmd } from '../../src/commands/export.js';
 import { run as importCmd } from '../../src/commands/import-hf.js';
 import { readBytes } from '../../src/export/checkpoint.js';
-import { FIXTURES } from './ort-helpers.js';
+import { FIXTURES, quiet } from './ort-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tinyzh-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const quiet = async <T>(f: () => Promise<T>): Promise<T> => {
-  const err = console.error;
-  console.error = () => {};
-  try {
-    return await f();
-  } finally {
-    console.error = err;
-  }
-};
 
 describe('export --format hf', () => {
   const out = join(tmp, 'model');

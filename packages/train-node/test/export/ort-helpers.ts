@@ -118,3 +118,14 @@ export function maxAbsDiff(a: ArrayLike<number>, aOff: number, b: ArrayLike<numb
 }
 
 export { ort };
+
+/** Runs `f` with console.error silenced (commands print their progress there). */
+export async function quiet<T>(f: () => Promise<T>): Promise<T> {
+  const err = console.error;
+  console.error = () => {};
+  try {
+    return await f();
+  } finally {
+    console.error = err;
+  }
+}

@@ -12,20 +12,11 @@ import { run as importCmd } from '../../src/commands/import-hf.js';
 import { UserError } from '../../src/errors.js';
 import { writeFolderAtomic } from '../../src/export/atomic.js';
 import { checkModelFolderOut, isLlama2cBin, isLlama2cTokenizerBin } from '../../src/export/out-path.js';
-import { FIXTURES } from './ort-helpers.js';
+import { FIXTURES, quiet } from './ort-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tinyzh-outpath-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const quiet = async <T>(f: () => Promise<T>): Promise<T> => {
-  const err = console.error;
-  console.error = () => {};
-  try {
-    return await f();
-  } finally {
-    console.error = err;
-  }
-};
 
 /** Every file below `dir` with its bytes, to prove nothing changed. */
 function snapshot(dir: string): Record<string, string> {
