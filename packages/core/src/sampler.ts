@@ -87,7 +87,7 @@ export function argmax(logits: ArrayLike<number>): number {
 export function softmax(logits: ArrayLike<number>): Float32Array {
   const n = logits.length;
   if (n === 0) throw new RangeError('softmax of an empty array');
-  const out = Float32Array.from(logits);
+  const out = new Float32Array(logits);
   checkLogits(out);
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (out[i] > m) m = out[i];
@@ -99,6 +99,21 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
   }
   for (let i = 0; i < n; i++) out[i] = out[i] / z;
   return out;
+}
+
+/** {@link argmax} of logits that pass {@link checkLogits}, in one pass. */
+function checkedArgmax(l: Float32Array): number {
+  let best = 0;
+  let bestVal = -Infinity;
+  for (let i = 0; i < l.length; i++) {
+    const v = l[i];
+    if (!(v < Infinity)) throw new RangeError(`logits[${i}] is ${v}: logits must be finite or -Infinity`);
+    if (v > bestVal) {
+      best = i;
+      bestVal = v;
+    }
+  }
+  return best;
 }
 
 function checkLogits(w: Float32Array): void {
@@ -209,12 +224,6 @@ function topKIndices(key: Float32Array, k: number): Uint32Array {
   return h.sort();
 }
 
-function allIndices(n: number): Uint32Array {
-  const a = new Uint32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
-}
-
 /**
  * Yields `kept` in (prob desc, index asc) order, lazily. Most of the time only a short prefix is needed (until a
  * running sum reaches `need`), so the first stage holds only the tokens whose float32 exponent bucket is among the
@@ -292,39 +301,55 @@ export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: 
   const n = logits.length;
   if (n === 0) throw new RangeError('sampleLogits: empty logits');
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`sampleLogits: step must be a non-negative integer, got ${step}`);
+  const penalized = o.repetitionPenalty !== 1 && o.repetitionPenaltyLastN > 0 && history.length > 0;
+  if (o.temperature <= 0 && !penalized) return checkedArgmax(logits); // the common greedy case: one pass, no copy
   const w = new Float32Array(logits);
   checkLogits(w);
   applyRepetitionPenalty(w, history, o.repetitionPenalty, o.repetitionPenaltyLastN);
 
   if (o.temperature <= 0) return argmax(w);
   const t = Math.fround(o.temperature);
-  if (t !== 1) for (let i = 0; i < n; i++) w[i] /= t;
+  let max = -Infinity; // of all logits, for the case without top-k
+  for (let i = 0; i < n; i++) {
+    if (t !== 1) w[i] /= t;
+    if (w[i] > max) max = w[i];
+  }
 
-  // 3. top-k (by logit desc, index asc)
+  // 3. top-k (by logit desc, index asc); 4. softmax over the kept logits, sums in ascending index order
+  const p = new Float32Array(n); // probabilities by token id; 0 for dropped tokens
   let kept: Uint32Array;
   if (o.topK > 0 && o.topK < n) {
     kept = topKIndices(w, o.topK); // ascending index order, for the sums below
+    max = -Infinity;
+    for (let j = 0; j < kept.length; j++) if (w[kept[j]] > max) max = w[kept[j]];
   } else {
-    kept = allIndices(n);
+    kept = new Uint32Array(n);
+    for (let i = 0; i < n; i++) kept[i] = i;
   }
-
-  // 4. softmax over the kept logits, sums in ascending index order
-  let m = -Infinity;
-  for (let j = 0; j < kept.length; j++) if (w[kept[j]] > m) m = w[kept[j]];
-  if (m === -Infinity) throw new RangeError('sampleLogits: every kept logit is -Infinity');
-  const p = new Float32Array(n); // probabilities by token id; 0 for dropped tokens
+  if (max === -Infinity) throw new RangeError('sampleLogits: every kept logit is -Infinity');
   let z = 0;
-  for (let j = 0; j < kept.length; j++) {
-    const i = kept[j];
-    const e = Math.fround(Math.exp(Math.fround(w[i] - m)));
-    p[i] = e;
-    z = Math.fround(z + e);
-  }
   let live = 0;
-  for (let j = 0; j < kept.length; j++) {
-    const i = kept[j];
-    p[i] = p[i] / z;
-    if (p[i] > 0) kept[live++] = i;
+  if (kept.length === n) {
+    // every token is kept: the same sums as below without the index indirection (the vocabulary-sized loops of a step)
+    for (let i = 0; i < n; i++) {
+      p[i] = Math.exp(Math.fround(w[i] - max)); // stored in float32
+      z = Math.fround(z + p[i]);
+    }
+    for (let i = 0; i < n; i++) {
+      p[i] = p[i] / z;
+      if (p[i] > 0) kept[live++] = i;
+    }
+  } else {
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j];
+      p[i] = Math.exp(Math.fround(w[i] - max));
+      z = Math.fround(z + p[i]);
+    }
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j];
+      p[i] = p[i] / z;
+      if (p[i] > 0) kept[live++] = i;
+    }
   }
   kept = kept.subarray(0, live);
 
