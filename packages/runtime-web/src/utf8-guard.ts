@@ -54,7 +54,7 @@ export class Utf8Guard {
    * `logits` itself is not changed.
    */
   mask(logits: Float32Array): Float32Array {
-    const out = Float32Array.from(logits);
+    const out = new Float32Array(logits);
     if (this.need > 0) {
       // Only a few byte ids stay: ban everything, then restore them.
       out.fill(-Infinity);
