@@ -23,7 +23,8 @@ Options:
                        (defaults: the model folder's generation_config.json when it sets them)
   --seed S             same seed, same story (default: random, printed at the end)
   --model PATH|URL     model folder or its URL (default: tinyzh-stories-tiny)
-  --device D           auto | wasm | webgpu (default auto)
+  --device D           auto | cpu | wasm | webgpu (default auto: cpu, i.e. native
+                       onnxruntime-node, when installed, else wasm)
   -q, --quiet          print only the story (no stats on stderr)
   -h, --help           show this help
 `;
@@ -41,7 +42,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 };
 
-const DEVICES = ['auto', 'wasm', 'webgpu'];
+const DEVICES = ['auto', 'cpu', 'wasm', 'webgpu'];
 
 /** Generation options when neither a flag nor the model folder's generation_config.json sets them. */
 export const DEFAULT_GENERATE = { maxNewTokens: 300, temperature: 0.8, topP: 0.9, topK: 0, repetitionPenalty: 1 };
@@ -97,7 +98,7 @@ function numberFlag(name, raw, { integer = false, min = -Infinity, max = Infinit
  * Parses the arguments after `story`.
  * @param {string[]} argv e.g. `['从前', '--seed', '1']`
  * @returns {{ help: boolean, quiet: boolean, prompt: string | undefined, model: string | undefined,
- *   device: 'auto'|'wasm'|'webgpu', seed: number | undefined, generate: Record<string, number> }}
+ *   device: 'auto'|'cpu'|'wasm'|'webgpu', seed: number | undefined, generate: Record<string, number> }}
  *   `generate` holds only the options given on the command line.
  * @throws {UsageError} unknown flag, missing value, value out of range, more than one prompt
  */

@@ -22,7 +22,7 @@ describe('tinyzh story: command-line errors', () => {
     [['story', '--top-p', '1.5'], /--top-p must be a number in \(0, 1\]/],
     [['story', '--max-new-tokens', '0'], /--max-new-tokens must be an integer/],
     [['story', '--seed', '1.5'], /--seed must be an integer/],
-    [['story', '--device', 'tpu'], /--device must be one of auto, wasm, webgpu/],
+    [['story', '--device', 'tpu'], /--device must be one of auto, cpu, wasm, webgpu/],
     // A negative number after a space reaches the range check, as `--flag=-5` does (not parseArgs' "ambiguous").
     [['story', '--max-new-tokens', '-5', '从前'], /--max-new-tokens must be an integer in \[1, 100000\], got "-5"/],
     [['story', '--max-new-tokens=-5', '从前'], /--max-new-tokens must be an integer in \[1, 100000\], got "-5"/],

@@ -4,7 +4,7 @@
  */
 import { parseLlamaConfig, sampleLogits, type LlamaConfig, type SamplingOptions } from '@tinyzh/core';
 import { Tokenizer, initTokenizer } from '@tinyzh/tokenizer';
-import { OnnxDecoder, hasWebGpuAdapter, isNodeLike, type BackendDevice } from './backend/onnx.js';
+import { OnnxDecoder, hasNativeOrt, hasWebGpuAdapter, isNodeLike, type BackendDevice } from './backend/onnx.js';
 import { KvCache } from './kv-cache.js';
 import { WgslSampler } from './sampler-wgsl.js';
 import { generate, type GenerateOptions, type GenerationResult, type TokenGuard, type TokenModel } from './generate.js';
@@ -13,8 +13,11 @@ import { loadModelFiles, type LoadProgress } from './load.js';
 import { yieldToEventLoop } from './yield.js';
 import { importNode } from './node-import.js';
 
-/** Device request: `'auto'` measures WebGPU against WASM at load and keeps the faster. */
-export type DeviceOption = 'auto' | 'webgpu' | 'wasm';
+/**
+ * Device request. `'cpu'` is native onnxruntime-node (Node only, optional dependency). `'auto'`: in Node, `'cpu'`
+ * when onnxruntime-node is installed, else WASM; elsewhere WebGPU against WASM measured at load, the faster kept.
+ */
+export type DeviceOption = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 
 /** Which ONNX file of the model folder to run. */
 export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
@@ -33,7 +36,7 @@ export interface EngineOptions {
   device?: DeviceOption;
   /** ONNX variant (default `'fp32'`, `onnx/model.onnx`). */
   dtype?: ModelDtype;
-  /** WASM threads (default 1, or up to 4 when `crossOriginIsolated`). */
+  /** WASM threads (default 1, or up to 4 when `crossOriginIsolated`); on `'cpu'`, onnxruntime-node's intra-op threads. */
   numThreads?: number;
   /** See {@link LoadOptions.cache}. */
   cache?: boolean | string;
@@ -84,7 +87,7 @@ async function assertDefaultModelPresent(url: URL): Promise<void> {
   }
 }
 
-/** Tokens of the throw-away story generated at load on WASM ({@link StoryEngine.warmUp}). */
+/** Tokens of the throw-away story generated at load on WASM and CPU ({@link StoryEngine.warmUp}). */
 const WARMUP_TOKENS = 48;
 
 /** A probe run: prefill 8 tokens, then `steps` greedy decode steps; returns decode tokens/s. */
@@ -185,10 +188,14 @@ export class StoryEngine implements TokenModel {
     };
     const bytes = loaded.files.get(onnxFile)!;
     const request = opts.device ?? 'auto';
-    if (!['auto', 'webgpu', 'wasm'].includes(request)) throw new Error(`Unknown device ${JSON.stringify(request)}: use 'auto', 'webgpu' or 'wasm'`);
+    if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(request)) {
+      throw new Error(`Unknown device ${JSON.stringify(request)}: use 'auto', 'webgpu', 'wasm' or 'cpu'`);
+    }
     let decoder: OnnxDecoder;
     let timings: ModelInfo['deviceTimings'];
-    if (request === 'wasm' || (request === 'auto' && !(await hasWebGpuAdapter()))) {
+    if (request === 'cpu' || (request === 'auto' && (await hasNativeOrt()))) {
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'cpu', numThreads: opts.numThreads });
+    } else if (request === 'wasm' || (request === 'auto' && !(await hasWebGpuAdapter()))) {
       decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime });
     } else if (request === 'webgpu') {
       if (!(await hasWebGpuAdapter())) throw new Error('device "webgpu" requested but no WebGPU adapter is available here');
@@ -246,7 +253,7 @@ export class StoryEngine implements TokenModel {
    * compile the shaders.
    */
   private async warmUp(): Promise<void> {
-    const maxNewTokens = this.device === 'wasm' ? WARMUP_TOKENS : 2;
+    const maxNewTokens = this.device === 'webgpu' ? 2 : WARMUP_TOKENS;
     await this.generate('从前', { maxNewTokens, temperature: 0.8, topP: 0.9, seed: 1 }, () => {});
   }
 
@@ -271,7 +278,7 @@ export class StoryEngine implements TokenModel {
     return Math.min(this.tokenizer.vocabSize, this.config.vocab_size);
   }
 
-  /** `'webgpu'` or `'wasm'`. */
+  /** `'webgpu'`, `'wasm'` or `'cpu'`. */
   get device(): BackendDevice {
     return this.decoder.device;
   }

@@ -41,7 +41,7 @@ export interface GenerationResult {
   totalTimeMs: number;
   /** True when the context exceeded the model window and older tokens were dropped (sliding window). */
   truncated: boolean;
-  /** Device that ran the model at the end ('webgpu' or 'wasm'). */
+  /** Device that ran the model at the end ('webgpu', 'wasm' or 'cpu'). */
   device: string;
   /** Where the last token was sampled: `'wgsl'` (on the GPU, 4 bytes read back) or `'cpu'` (logits read back). */
   sampler: string;

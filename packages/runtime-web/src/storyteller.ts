@@ -28,7 +28,7 @@ export interface Storyteller {
   generate(prompt: string, opts?: GenerateOptions): GenerationStream;
   /** Frees the ORT session, GPU buffers, the KV cache and the worker. Aborts a running generation. */
   dispose(): Promise<void>;
-  /** The device the model runs on: `'webgpu'` or `'wasm'` (may change to `'wasm'` after a WebGPU failure). */
+  /** The device the model runs on: `'webgpu'`, `'wasm'` or `'cpu'` (may change to `'wasm'` after a WebGPU failure). */
   readonly device: string;
   readonly modelInfo: ModelInfo;
 }
@@ -159,12 +159,13 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
  *
  * @param opts.model model folder URL (browsers: absolute or relative to the page; Node: also a path or `file:` URL).
  *   Default in Node: `models/tinyzh-stories-tiny/` shipped in this package.
- * @param opts.device `'auto'` (default: WebGPU when an adapter exists and a short measured decode beats WASM),
- *   `'webgpu'` or `'wasm'`.
+ * @param opts.device `'auto'` (default: in Node, native onnxruntime-node when it is installed, else WASM; elsewhere
+ *   WebGPU when an adapter exists and a short measured decode beats WASM), `'webgpu'`, `'wasm'`, or `'cpu'`
+ *   (onnxruntime-node, Node only).
  * @param opts.onProgress per-file progress `{ file, loaded, total, status }` (bytes).
  * @param opts.cache Cache API (browsers) / disk cache (Node) of downloaded files; default on.
  * @throws Error with an actionable message (missing default model, HTTP 404, CORS, corrupted file, wrong model type,
- *   vocabulary mismatch, no WebGPU adapter for `device: 'webgpu'`).
+ *   vocabulary mismatch, no WebGPU adapter for `device: 'webgpu'`, no onnxruntime-node for `device: 'cpu'`).
  */
 export async function createStoryteller(opts: StorytellerOptions = {}): Promise<Storyteller> {
   const canWorker = typeof (globalThis as { Worker?: unknown }).Worker === 'function' && !isNodeLike();

@@ -11,6 +11,49 @@ let FIXTURE_DIR: string;
 
 const cfg = { num_hidden_layers: 2, num_key_value_heads: 2, head_dim: 16, eos_token_id: 2 };
 
+describe('engine on native onnxruntime-node (device cpu)', () => {
+  beforeAll(async () => {
+    FIXTURE_DIR = await fixtureModelDir();
+  });
+
+  it("is what 'auto' picks in Node when onnxruntime-node is installed, and gives the reference's greedy tokens", async () => {
+    const engine = await StoryEngine.load({ model: FIXTURE_DIR });
+    try {
+      expect(engine.device).toBe('cpu');
+      for (const prompt of ['从前', '小猫在']) {
+        const ids = engine.encodePrompt(prompt);
+        const ref = await referenceGreedy(join(FIXTURE_DIR, 'onnx/model.onnx'), cfg, ids, 40);
+        const r = await engine.generate(prompt, { temperature: 0, maxNewTokens: 40 }, () => undefined);
+        expect(r.tokenIds).toEqual(ref);
+        expect(r.device).toBe('cpu');
+      }
+      // the sliding window, as on WASM
+      const ref = await referenceGreedy(join(FIXTURE_DIR, 'onnx/model.onnx'), cfg, engine.encodePrompt('从前'), 150, 128);
+      const r = await engine.generate('从前', { temperature: 0, maxNewTokens: 150 }, () => undefined);
+      expect(r.truncated).toBe(true);
+      expect(r.tokenIds).toEqual(ref);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('samples the tokens WASM samples with the same seed', async () => {
+    const cpu = await createStoryteller({ model: FIXTURE_DIR, device: 'cpu', numThreads: 1 });
+    const wasm = await createStoryteller({ model: FIXTURE_DIR, device: 'wasm' });
+    try {
+      for (const seed of [1, 2, 3]) {
+        const o = { temperature: 0.8, topP: 0.9, seed, maxNewTokens: 30 };
+        const a = await cpu.generate('从前', o).result;
+        const b = await wasm.generate('从前', o).result;
+        expect(a.tokenIds).toEqual(b.tokenIds);
+      }
+    } finally {
+      await cpu.dispose();
+      await wasm.dispose();
+    }
+  });
+});
+
 describe('engine on the tiny random fixture (onnxruntime-web wasm in Node)', () => {
   let teller: Storyteller;
   let engine: StoryEngine;

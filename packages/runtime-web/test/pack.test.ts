@@ -56,12 +56,15 @@ describe.skipIf(!!process.env.TINYZH_SKIP_PACK_TEST)('packed tarballs in a fresh
 const teller = await createStoryteller({ model: process.argv[2] });
 const r = await teller.generate('从前', { temperature: 0, maxNewTokens: 10 }).result;
 await teller.dispose();
-console.log(JSON.stringify({ ids: r.tokenIds, device: teller.device }));`,
+// onnxruntime-node (device 'cpu') is an optional dependency, not installed here
+const cpu = await createStoryteller({ model: process.argv[2], device: 'cpu' }).then(() => 'loaded', (e) => e.message);
+console.log(JSON.stringify({ ids: r.tokenIds, device: teller.device, cpu }));`,
     );
     const out = execFileSync(process.execPath, ['story.mjs', model], { cwd: project, encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
-    expect(r.device).toBe('wasm');
+    expect(r.device).toBe('wasm'); // 'auto' without onnxruntime-node
     expect(r.ids).toEqual(ref);
+    expect(r.cpu).toMatch(/needs the optional dependency onnxruntime-node \(npm i onnxruntime-node\)/);
   });
 
   it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a Vite app in Chromium, under a strict CSP', async () => {

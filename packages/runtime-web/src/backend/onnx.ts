@@ -1,5 +1,5 @@
 /**
- * The only module that knows onnxruntime-web (like transformers.js's `backends/onnx.js`).
+ * The only module that knows onnxruntime (like transformers.js's `backends/onnx.js`).
  *
  * ORT is imported lazily through this package's import map entries (package.json "imports"):
  * - `#ort` (WebGPU sessions): browsers and bundlers get `onnxruntime-web/webgpu` (WebGPU + WASM EPs, asyncify build);
@@ -8,6 +8,8 @@
  * Node, Deno and Bun get onnxruntime-web's Node build for both, Cloudflare workerd the WASM build for both. The
  * `.wasm` files are located by `new URL(..., import.meta.url)` inside ORT, which Vite and plain module pages
  * resolve without `wasmPaths`.
+ * - `'cpu'` (Node only): `onnxruntime-node`, ORT's native CPU build, an optional peer dependency imported through a
+ *   specifier bundlers do not follow (as transformers.js uses it in Node). Same `InferenceSession`/`Tensor` API.
  *
  * The decoder follows the transformers.js / Optimum I/O convention of docs/formats.md: inputs `input_ids`,
  * `attention_mask`, `position_ids` (int64) and `past_key_values.{i}.key|value` (float32
@@ -17,8 +19,8 @@
 import type * as ort from '#ort';
 import { float16BitsArrayToFloat32 } from '@tinyzh/core';
 
-/** Execution device of a session. */
-export type BackendDevice = 'webgpu' | 'wasm';
+/** Execution device of a session: onnxruntime-web's WebGPU or WASM backend, or native onnxruntime-node (`'cpu'`). */
+export type BackendDevice = 'webgpu' | 'wasm' | 'cpu';
 
 /** A tensor owned by the backend (CPU or GPU memory); `dispose()` frees GPU memory. */
 export interface BackendTensor {
@@ -39,7 +41,10 @@ export interface DecoderShape {
 /** Options for {@link OnnxDecoder.create}. */
 export interface DecoderSessionOptions {
   device: BackendDevice;
-  /** WASM threads; default: 1 unless `crossOriginIsolated` (then up to 4). Ignored on WebGPU. */
+  /**
+   * WASM threads (default: 1 unless `crossOriginIsolated`, then up to 4), or onnxruntime-node's intra-op threads
+   * (default: onnxruntime's, one per physical core). Ignored on WebGPU.
+   */
   numThreads?: number;
   /**
    * onnxruntime-web's `.wasm`, already compiled — for runtimes that forbid compiling wasm from bytes (Cloudflare
@@ -59,6 +64,12 @@ export function isNodeLike(): boolean {
   const g = globalThis as { process?: { versions?: { node?: string } }; navigator?: { userAgent?: string } };
   if (g.navigator?.userAgent === 'Cloudflare-Workers') return false;
   return typeof g.process?.versions?.node === 'string';
+}
+
+/** True in Node itself (not Deno or Bun, which also have `process.versions.node`), where onnxruntime-node can load. */
+export function isNode(): boolean {
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { bun?: string } } };
+  return isNodeLike() && g.Deno === undefined && g.process?.versions?.bun === undefined;
 }
 
 /** Default number of WASM threads: 1 unless the page is cross-origin isolated (SharedArrayBuffer available). */
@@ -97,8 +108,32 @@ const builds: Partial<Record<BackendDevice, Promise<Ort>>> = {};
 
 /** Imports the ORT build for `device` (once). */
 export function loadOrt(device: BackendDevice): Promise<Ort> {
-  builds[device] ??= (device === 'webgpu' ? import('#ort') : import('#ort-wasm')) as Promise<Ort>;
+  builds[device] ??= (device === 'webgpu' ? import('#ort') : device === 'wasm' ? import('#ort-wasm') : importOrtNode()) as Promise<Ort>;
   return builds[device]!;
+}
+
+async function importOrtNode(): Promise<Ort> {
+  if (!isNode()) throw new Error('device "cpu" (onnxruntime-node) runs only in Node');
+  const specifier = 'onnxruntime-node';
+  let mod: Ort & { default?: Ort };
+  try {
+    mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as Ort & { default?: Ort };
+  } catch (e) {
+    throw new Error(`device "cpu" needs the optional dependency onnxruntime-node (npm i onnxruntime-node): ${(e as Error).message}`);
+  }
+  return mod.default ?? mod;
+}
+
+/** Whether onnxruntime-node (device `'cpu'`) can be loaded here: Node with the optional dependency installed. */
+export async function hasNativeOrt(): Promise<boolean> {
+  if (!isNode()) return false;
+  try {
+    await loadOrt('cpu');
+    return true;
+  } catch {
+    delete builds.cpu; // a later explicit request reports the reason
+    return false;
+  }
 }
 
 const configured = new WeakSet<object>();
@@ -158,15 +193,17 @@ export class OnnxDecoder {
     try {
       ort = await loadOrt(opts.device);
     } catch (e) {
-      throw new Error(`Could not load onnxruntime-web (${opts.device} build): ${(e as Error).message ?? e}`);
+      const what = opts.device === 'cpu' ? 'onnxruntime-node' : `onnxruntime-web (${opts.device} build)`;
+      throw new Error(`Could not load ${what}: ${(e as Error).message ?? e}`);
     }
-    configureWasm(ort, opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
+    if (opts.device !== 'cpu') configureWasm(ort, opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.device],
       graphOptimizationLevel: 'all',
       // errors only: ORT's placement warnings (shape ops kept on the CPU, on purpose) are not the user's concern
       logSeverityLevel: 3,
     };
+    if (opts.device === 'cpu' && opts.numThreads !== undefined) options.intraOpNumThreads = opts.numThreads;
     if (opts.device === 'webgpu') {
       // Keep logits and the KV cache on the GPU: present.* are fed back as past_key_values without a round trip,
       // the sampler reads logits in place (sampler-wgsl.ts).
