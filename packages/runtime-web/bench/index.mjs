@@ -1,6 +1,8 @@
-// Decode speed and time to first token of @tinyzh/runtime-web in Node (onnxruntime-web, WASM) next to
-// onnxruntime-node (native CPU) and transformers.js on the same model folder, measured in this run; bundle sizes.
-// Greedy decoding of the same prompt ids; two warm-up runs each, then the best of TINYZH_BENCH_REPEAT (8). Progress goes to stderr; the last stdout line is one JSON object.
+// Decode speed and time to first token of @tinyzh/runtime-web in Node (onnxruntime-web WASM, and device 'cpu':
+// onnxruntime-node) next to bare KV-cache loops on onnxruntime-web and onnxruntime-node (native CPU) and
+// transformers.js on the same model folder, measured in this run; then Chromium (chromium.mjs); bundle sizes.
+// Greedy decoding of the same prompt ids, the engines taking turns (see interleave()); TINYZH_BENCH_REPEAT rounds (15)
+// after two warm-up rounds. Progress goes to stderr; the last stdout line is one JSON object.
 import { existsSync, readFileSync, statSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +21,9 @@ const modelDir = process.env.TINYZH_BENCH_MODEL ?? (existsSync(join(defaultModel
 const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
 const window = config.max_position_embeddings;
 const NEW = Math.min(Number(process.env.TINYZH_BENCH_TOKENS ?? 200), window - 16);
-const REPEAT = Number(process.env.TINYZH_BENCH_REPEAT ?? 8);
+const REPEAT = Number(process.env.TINYZH_BENCH_REPEAT ?? 15);
 const PROMPT = '从前，有一只小猫';
-log(`model ${modelDir} (vocab ${config.vocab_size}, ${config.num_hidden_layers} layers, hidden ${config.hidden_size}); ${NEW} new tokens, best of ${REPEAT}`);
-
-const best = (runs) => runs.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
+log(`model ${modelDir} (vocab ${config.vocab_size}, ${config.num_hidden_layers} layers, hidden ${config.hidden_size}); ${NEW} new tokens, ${REPEAT} rounds`);
 
 // A loadable copy when the tokenizer package rejects the folder's tokenizer.json (see test/helpers/fixture.ts).
 async function loadableModel() {
@@ -50,18 +50,21 @@ async function loadableModel() {
   }
 }
 
-async function benchRuntimeWeb(dir, numThreads, dtype = 'fp32', repeat = REPEAT) {
+// Each engine is a runner: `story()` decodes one greedy story and returns { tokensPerSecond, timeToFirstTokenMs,
+// tokens }. The runners take turns, one story each per round (the order rotates), so that a change in the load of
+// this shared machine hits all of them alike; the first two rounds are warm-up. Each engine reports its median and
+// best story; the ratios compare medians.
+
+async function runtimeWebRunner(dir, numThreads, dtype = 'fp32', device = 'wasm') {
   const { createStoryteller } = await import('../dist/index.js');
-  const teller = await createStoryteller({ model: dir, device: 'wasm', numThreads, dtype, cache: false });
-  const runs = [];
-  let firstStoryTokensPerSecond = 0;
-  for (let i = 0; i < repeat + 2; i++) {
-    const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
-    if (i === 0) firstStoryTokensPerSecond = r.tokensPerSecond;
-    if (i > 1) runs.push({ tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens });
-  }
-  await teller.dispose();
-  return { ...best(runs), firstStoryTokensPerSecond };
+  const teller = await createStoryteller({ model: dir, device, numThreads, dtype, cache: false });
+  return {
+    async story() {
+      const r = await teller.generate(PROMPT, { temperature: 0, maxNewTokens: NEW }).result;
+      return { tokensPerSecond: r.tokensPerSecond, timeToFirstTokenMs: r.timeToFirstTokenMs, tokens: r.tokens };
+    },
+    dispose: () => teller.dispose(),
+  };
 }
 
 async function promptIdsOf(dir) {
@@ -73,82 +76,117 @@ async function promptIdsOf(dir) {
   return ids;
 }
 
-// onnxruntime-node: the same KV-cache loop, argmax on the CPU.
-// `threads`: intra-op threads (undefined: onnxruntime's default, one per core).
-async function benchOrtNode(ids, threads) {
-  const ort = req('onnxruntime-node');
-  const session = await ort.InferenceSession.create(join(modelDir, 'onnx/model.onnx'), threads ? { intraOpNumThreads: threads } : {});
-  const L = config.num_hidden_layers, H = config.num_key_value_heads, D = config.head_dim ?? config.hidden_size / config.num_attention_heads;
-  const runs = [];
-  for (let rep = 0; rep < REPEAT + 2; rep++) {
-    let past = {};
-    for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, H, 0, D]);
-    let feed = ids;
-    let pos = 0;
-    const t0 = performance.now();
-    let tFirst = 0;
-    let n = 0;
-    for (let s = 0; s < NEW; s++) {
-      const seq = feed.length;
-      const out = await session.run({
-        input_ids: new ort.Tensor('int64', BigInt64Array.from(feed, BigInt), [1, seq]),
-        attention_mask: new ort.Tensor('int64', new BigInt64Array(pos + seq).fill(1n), [1, pos + seq]),
-        position_ids: new ort.Tensor('int64', BigInt64Array.from(feed.map((_, i) => BigInt(pos + i))), [1, seq]),
-        ...past,
-      });
-      const logits = out.logits.data;
-      const V = out.logits.dims[2];
-      let bi = 0;
-      for (let v = 1; v < V; v++) if (logits[(seq - 1) * V + v] > logits[(seq - 1) * V + bi]) bi = v;
-      pos += seq;
-      past = {};
-      for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
-      if (s === 0) tFirst = performance.now();
-      n++;
-      if (bi === config.eos_token_id) break;
-      feed = [bi];
-    }
-    const tEnd = performance.now();
-    if (rep > 1) runs.push({ tokensPerSecond: ((n - 1) * 1000) / (tEnd - tFirst), timeToFirstTokenMs: tFirst - t0, tokens: n });
+// A bare KV-cache loop with argmax on the CPU (no tokenizer, sampler or streaming), on
+// - onnxruntime-node (`ortWeb` false; `threads`: intra-op threads, undefined: onnxruntime's default, one per core);
+// - onnxruntime-web's WASM backend (`ortWeb` true), the build this package runs in Node, 1 thread.
+async function ortLoopRunner(ids, { threads, ortWeb = false } = {}) {
+  const file = join(modelDir, 'onnx/model.onnx');
+  let ort, session;
+  if (ortWeb) {
+    ort = await import(req.resolve('onnxruntime-web'));
+    ort.env.wasm.numThreads = 1;
+    session = await ort.InferenceSession.create(readFileSync(file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  } else {
+    ort = req('onnxruntime-node');
+    session = await ort.InferenceSession.create(file, threads ? { intraOpNumThreads: threads } : {});
   }
-  await session.release();
-  return best(runs);
+  const L = config.num_hidden_layers, H = config.num_key_value_heads, D = config.head_dim ?? config.hidden_size / config.num_attention_heads;
+  return {
+    async story() {
+      let past = {};
+      for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, H, 0, D]);
+      let feed = ids;
+      let pos = 0;
+      const t0 = performance.now();
+      let tFirst = 0;
+      let n = 0;
+      for (let s = 0; s < NEW; s++) {
+        const seq = feed.length;
+        const out = await session.run({
+          input_ids: new ort.Tensor('int64', BigInt64Array.from(feed, BigInt), [1, seq]),
+          attention_mask: new ort.Tensor('int64', new BigInt64Array(pos + seq).fill(1n), [1, pos + seq]),
+          position_ids: new ort.Tensor('int64', BigInt64Array.from(feed.map((_, i) => BigInt(pos + i))), [1, seq]),
+          ...past,
+        });
+        const logits = out.logits.data;
+        const V = out.logits.dims[2];
+        let bi = 0;
+        for (let v = 1; v < V; v++) if (logits[(seq - 1) * V + v] > logits[(seq - 1) * V + bi]) bi = v;
+        pos += seq;
+        past = {};
+        for (let i = 0; i < L; i++) for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = out[`present.${i}.${kv}`];
+        if (s === 0) tFirst = performance.now();
+        n++;
+        if (bi === config.eos_token_id) break;
+        feed = [bi];
+      }
+      const tEnd = performance.now();
+      return { tokensPerSecond: ((n - 1) * 1000) / (tEnd - tFirst), timeToFirstTokenMs: tFirst - t0, tokens: n };
+    },
+    dispose: () => session.release(),
+  };
 }
 
 // transformers.js on the same folder (its Node backend is onnxruntime-node; logits come back to JS every step).
-async function benchTransformersJs(ids) {
-  let tf;
-  try {
-    tf = await import(req.resolve('@huggingface/transformers'));
-  } catch (e) {
-    return { error: `transformers.js not available: ${e.message}` };
-  }
+async function transformersJsRunner(ids) {
+  const tf = await import(req.resolve('@huggingface/transformers'));
   tf.env.allowRemoteModels = false;
   tf.env.localModelPath = dirname(modelDir) + '/';
   const model = await tf.AutoModelForCausalLM.from_pretrained(basename(modelDir), { dtype: 'fp32', device: 'cpu' });
   const input_ids = new tf.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
   const attention_mask = new tf.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
-  const runs = [];
-  for (let rep = 0; rep < REPEAT + 2; rep++) {
-    const stamps = [];
-    const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
-    const t0 = performance.now();
-    const out = await model.generate({ input_ids, attention_mask, max_new_tokens: NEW, do_sample: false, streamer });
-    const tEnd = performance.now();
-    // put() is called with the prompt first, then once per new token
-    const tokenStamps = stamps.slice(1);
-    const n = out.dims[1] - ids.length;
-    if (rep > 1 && tokenStamps.length > 1) {
-      runs.push({
+  return {
+    async story() {
+      const stamps = [];
+      const streamer = { put: () => stamps.push(performance.now()), end: () => {} };
+      const t0 = performance.now();
+      const out = await model.generate({ input_ids, attention_mask, max_new_tokens: NEW, do_sample: false, streamer });
+      // put() is called with the prompt first, then once per new token
+      const tokenStamps = stamps.slice(1);
+      return {
         tokensPerSecond: ((tokenStamps.length - 1) * 1000) / (tokenStamps.at(-1) - tokenStamps[0]),
         timeToFirstTokenMs: tokenStamps[0] - t0,
-        tokens: n,
-        totalMs: tEnd - t0,
-      });
+        tokens: out.dims[1] - ids.length,
+      };
+    },
+    dispose: async () => model.dispose?.(),
+  };
+}
+
+/**
+ * Runs `rounds` rounds (plus two warm-up rounds) of one story per runner, rotating who goes first.
+ * @returns per runner: median and best tokens/s, median time to first token, tokens, and the first story's tokens/s.
+ */
+const PAUSE_MS = Number(process.env.PAUSE ?? 20);
+async function interleave(runners, rounds) {
+  const names = Object.keys(runners);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  const first = {};
+  for (let r = 0; r < rounds + 2; r++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(r + k) % names.length];
+      await new Promise((r) => setTimeout(r, PAUSE_MS));
+      const x = await runners[name].story();
+      first[name] ??= x.tokensPerSecond;
+      if (r >= 2) runs[name].push(x);
     }
   }
-  await model.dispose?.();
-  return best(runs);
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        tokensPerSecond: median(runs[n].map((x) => x.tokensPerSecond)),
+        bestTokensPerSecond: Math.max(...runs[n].map((x) => x.tokensPerSecond)),
+        timeToFirstTokenMs: median(runs[n].map((x) => x.timeToFirstTokenMs)),
+        tokens: runs[n][0].tokens,
+        firstStoryTokensPerSecond: first[n],
+      },
+    ]),
+  );
 }
 
 async function bundleSizes() {
@@ -189,41 +227,52 @@ async function bundleSizes() {
   };
 }
 
-const result = { model: modelDir, newTokens: NEW, repeat: REPEAT, prompt: PROMPT };
+const result = { model: modelDir, newTokens: NEW, rounds: REPEAT, prompt: PROMPT };
 const loadable = await loadableModel();
 try {
   const ids = await promptIdsOf(loadable.dir);
-  log('runtime-web (onnxruntime-web wasm, 1 thread) …');
-  result.runtimeWebNodeWasm = await benchRuntimeWeb(loadable.dir, 1);
-  // The other ONNX files of the folder (smaller downloads) on the same WASM backend, best of 3 each.
+  log(`Node: runtime-web (wasm, 1 thread; cpu), bare loops on onnxruntime-web and onnxruntime-node, transformers.js; ${REPEAT} rounds …`);
+  const runners = {
+    runtimeWebNodeWasm: await runtimeWebRunner(loadable.dir, 1),
+    runtimeWebNodeCpu: await runtimeWebRunner(loadable.dir, undefined, 'fp32', 'cpu'),
+    onnxruntimeWebLoop: await ortLoopRunner(ids, { ortWeb: true }),
+    onnxruntimeNode: await ortLoopRunner(ids),
+    onnxruntimeNode1Thread: await ortLoopRunner(ids, { threads: 1 }),
+  };
+  try {
+    runners.transformersJs = await transformersJsRunner(ids);
+  } catch (e) {
+    result.transformersJs = { error: `transformers.js not available: ${String(e?.message ?? e).split('\n')[0]}` };
+  }
+  Object.assign(result, await interleave(runners, REPEAT));
+  for (const r of Object.values(runners)) await r.dispose();
+  // The other ONNX files of the folder (smaller downloads) on the same WASM backend, 3 rounds each.
   result.runtimeWebNodeWasmByDtype = {};
   for (const dtype of ['fp16', 'q8', 'q4']) {
     log(`runtime-web (wasm, 1 thread), dtype ${dtype} …`);
     try {
-      const r = await benchRuntimeWeb(loadable.dir, 1, dtype, 3);
+      const runner = await runtimeWebRunner(loadable.dir, 1, dtype);
+      const r = (await interleave({ [dtype]: runner }, 3))[dtype];
+      await runner.dispose();
       result.runtimeWebNodeWasmByDtype[dtype] = { tokensPerSecond: r.tokensPerSecond, tokens: r.tokens };
     } catch (e) {
       result.runtimeWebNodeWasmByDtype[dtype] = { error: String(e?.message ?? e).split('\n')[0] };
     }
   }
-  log('onnxruntime-node …');
-  result.onnxruntimeNode = await benchOrtNode(ids);
-  result.onnxruntimeNode1Thread = await benchOrtNode(ids, 1);
-  log('transformers.js …');
-  try {
-    result.transformersJs = await benchTransformersJs(ids);
-  } catch (e) {
-    result.transformersJs = { error: String(e?.message ?? e).split('\n')[0] };
-  }
   const r = result.runtimeWebNodeWasm.tokensPerSecond;
   result.ratios = {
+    note: 'medians of stories taken in turns with the reference',
     runtimeWebOverOnnxruntimeNode: r / result.onnxruntimeNode.tokensPerSecond,
     runtimeWebOverOnnxruntimeNode1Thread: r / result.onnxruntimeNode1Thread.tokensPerSecond,
     runtimeWebOverTransformersJs: result.transformersJs.tokensPerSecond ? r / result.transformersJs.tokensPerSecond : null,
+    runtimeWebOverOnnxruntimeWebLoop: r / result.onnxruntimeWebLoop.tokensPerSecond,
+    runtimeWebCpuOverOnnxruntimeNode: result.runtimeWebNodeCpu.tokensPerSecond / result.onnxruntimeNode.tokensPerSecond,
+    runtimeWebCpuOverTransformersJs: result.transformersJs.tokensPerSecond ? result.runtimeWebNodeCpu.tokensPerSecond / result.transformersJs.tokensPerSecond : null,
+    onnxruntimeWebLoopOverOnnxruntimeNode1Thread: result.onnxruntimeWebLoop.tokensPerSecond / result.onnxruntimeNode1Thread.tokensPerSecond,
   };
   try {
     const { benchChromium } = await import('./chromium.mjs');
-    result.chromiumWasm = await benchChromium(loadable.dir, NEW, REPEAT, log, ids);
+    result.chromiumWasm = await benchChromium(loadable.dir, NEW, Math.min(REPEAT, 8), log, ids);
   } catch (e) {
     result.chromiumWasm = { error: String(e?.message ?? e).split('\n')[0] };
   }
