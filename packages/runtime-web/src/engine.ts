@@ -145,6 +145,9 @@ export class StoryEngine implements TokenModel {
       await assertDefaultModelPresent(url);
       model = url;
     }
+    if (opts.numThreads !== undefined && !(Number.isInteger(opts.numThreads) && opts.numThreads > 0)) {
+      throw new Error(`numThreads must be a positive integer, got ${opts.numThreads}`);
+    }
     const onnxFile = ONNX_FILES[opts.dtype ?? 'fp32'];
     if (!onnxFile) throw new Error(`Unknown dtype ${JSON.stringify(opts.dtype)}: use 'fp32', 'fp16', 'q8' or 'q4'`);
     const loaded = await loadModelFiles(model, ['config.json', 'tokenizer.json', onnxFile], {

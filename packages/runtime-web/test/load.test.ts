@@ -90,6 +90,13 @@ describe('manifest checks', () => {
     await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/Vocabulary mismatch.*\d+ tokens.*vocab_size is 300/);
   });
 
+  it('rejects bad device and numThreads options by name', async () => {
+    await expect(createStoryteller({ model: FIXTURE, device: 'gpu' as 'wasm' })).rejects.toThrow(/Unknown device "gpu": use 'auto', 'webgpu', 'wasm' or 'cpu'/);
+    for (const n of [0, -1, 1.5]) {
+      await expect(createStoryteller({ model: FIXTURE, device: 'wasm', numThreads: n })).rejects.toThrow(`numThreads must be a positive integer, got ${n}`);
+    }
+  });
+
   it('explains a missing default model', async () => {
     const { defaultModelPath } = await import('../src/index.js');
     if (existsSync(join(defaultModelPath(), 'manifest.json'))) return; // the lead has committed it
