@@ -17,7 +17,7 @@ folder's example openings; with \`-\` as the prompt it reads the prompt from std
 Options:
   --max-new-tokens N   tokens to generate at most (default 300)
   --temperature T      0 = greedy, higher = more varied (default 0.8)
-  --top-p P            nucleus sampling, in (0, 1] (default 0.9)
+  --top-p P            nucleus sampling, in [0, 1] (default 0.9)
   --top-k K            keep the K most likely tokens, 0 = off (default 0)
   --repetition-penalty R  1 = off (default 1)
                        (defaults: the model folder's generation_config.json when it sets them)
@@ -133,7 +133,7 @@ export function parseStoryArgs(argv) {
   };
   set('maxNewTokens', numberFlag('max-new-tokens', values['max-new-tokens'], { integer: true, min: 1, max: 100_000 }));
   set('temperature', numberFlag('temperature', values.temperature, { min: 0, max: 100 }));
-  set('topP', numberFlag('top-p', values['top-p'], { min: 0, max: 1, minExclusive: true }));
+  set('topP', numberFlag('top-p', values['top-p'], { min: 0, max: 1 }));
   set('topK', numberFlag('top-k', values['top-k'], { integer: true, min: 0 }));
   set('repetitionPenalty', numberFlag('repetition-penalty', values['repetition-penalty'], { min: 0, minExclusive: true, max: 100 }));
   const seed = numberFlag('seed', values.seed, { integer: true, min: 0, max: 2 ** 32 - 1 });

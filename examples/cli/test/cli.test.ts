@@ -19,7 +19,7 @@ describe('tinyzh story: command-line errors', () => {
   it.each([
     [['story', '--bogus'], /Unknown option '--bogus'/],
     [['story', '--temperature', 'hot'], /--temperature must be a number/],
-    [['story', '--top-p', '1.5'], /--top-p must be a number in \(0, 1\]/],
+    [['story', '--top-p', '1.5'], /--top-p must be a number in \[0, 1\]/],
     [['story', '--max-new-tokens', '0'], /--max-new-tokens must be an integer/],
     [['story', '--seed', '1.5'], /--seed must be an integer/],
     [['story', '--device', 'tpu'], /--device must be one of auto, cpu, wasm, webgpu/],

@@ -6,6 +6,7 @@
  * tokens are prefilled again at positions 0.. (a sliding window; `truncated: true` in the result).
  */
 import type { SamplingOptions } from '@tinyzh/core';
+import type { BackendDevice } from './backend/onnx.js';
 import { StopStringFilter } from './stop-strings.js';
 import { yieldToEventLoop } from './yield.js';
 
@@ -42,7 +43,7 @@ export interface GenerationResult {
   /** True when the context exceeded the model window and older tokens were dropped (sliding window). */
   truncated: boolean;
   /** Device that ran the model at the end ('webgpu', 'wasm' or 'cpu'). */
-  device: string;
+  device: BackendDevice;
   /** Where the last token was sampled: `'wgsl'` (on the GPU, 4 bytes read back) or `'cpu'` (logits read back). */
   sampler: string;
 }
@@ -54,7 +55,7 @@ export interface TokenModel {
   /** Tokens currently in the KV cache. */
   readonly cachedLength: number;
   /** Current device name (for the result). */
-  readonly device: string;
+  readonly device: BackendDevice;
   /** Current sampler (for the result): `'wgsl'` or `'cpu'`. */
   readonly sampler?: string;
   /** Drops the KV cache. */
@@ -104,7 +105,7 @@ export async function generate(
   const t0 = now();
   const maxNewTokens = opts.maxNewTokens ?? 256;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-    throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
+    throw new Error(`generate: maxNewTokens must be a non-negative integer, got ${typeof opts.maxNewTokens === 'string' ? JSON.stringify(opts.maxNewTokens) : opts.maxNewTokens}`);
   }
   const sampling: SamplingOptions = {
     temperature: opts.temperature,

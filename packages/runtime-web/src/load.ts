@@ -44,6 +44,7 @@ export interface LoadedFiles {
 /** Turns `model` into a folder URL ending with `/`. Paths are resolved against the working directory in Node. */
 export async function resolveModelBase(model: string | URL): Promise<string> {
   let s = model instanceof URL ? model.href : String(model);
+  if (s.trim() === '') throw new Error('`model` is an empty string: pass a model folder (path or URL), or leave it out for the default model');
   if (!/^[a-z][a-z0-9+.-]*:/i.test(s)) {
     if (isNodeLike()) {
       const { pathToFileURL } = await importNode<typeof import('node:url')>('url');
@@ -85,6 +86,10 @@ async function readLocal(url: string, file: string, total: number, onProgress?: 
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new Error(`Model file not found: ${path}${file === 'manifest.json' ? '. `model` must be the folder that holds manifest.json.' : ''}`);
+    if (code === 'ENOTDIR') {
+      const folder = fileURLToPath(new URL('.', url)).replace(/[\\/]+$/, '');
+      throw new Error(`${folder} is a file: \`model\` must be the folder that holds manifest.json`);
+    }
     throw new Error(`Could not read model file ${path}: ${(e as Error).message}`);
   }
   onProgress?.({ file, loaded: buf.byteLength, total: total || buf.byteLength, status: 'download' });

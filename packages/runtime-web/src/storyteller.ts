@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { StoryEngine, type EngineOptions, type ModelInfo } from './engine.js';
 import type { GenerateOptions, GenerationResult } from './generate.js';
-import { isNodeLike } from './backend/onnx.js';
+import { isNodeLike, type BackendDevice } from './backend/onnx.js';
 import { TextQueue, type GenerationStream } from './text-stream.js';
 import type { WorkerEngine } from './worker.js';
 
@@ -29,7 +29,7 @@ export interface Storyteller {
   /** Frees the ORT session, GPU buffers, the KV cache and the worker. Aborts a running generation. */
   dispose(): Promise<void>;
   /** The device the model runs on: `'webgpu'`, `'wasm'` or `'cpu'` (may change to `'wasm'` after a WebGPU failure). */
-  readonly device: string;
+  readonly device: BackendDevice;
   readonly modelInfo: ModelInfo;
 }
 
@@ -92,7 +92,7 @@ async function inWorker(opts: StorytellerOptions): Promise<Storyteller> {
       );
     worker.addEventListener('error', onError);
   });
-  let loaded: { device: string; modelInfo: ModelInfo };
+  let loaded: { device: BackendDevice; modelInfo: ModelInfo };
   try {
     loaded = await Promise.race([api.load({ ...rest, model }, onProgress ? Comlink.proxy(onProgress) : undefined), failed]);
   } catch (e) {

@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { StoryEngine, type EngineOptions, type ModelInfo } from './engine.js';
 import type { GenerateOptions, GenerationResult } from './generate.js';
 import type { LoadProgress } from './load.js';
+import type { BackendDevice } from './backend/onnx.js';
 
 /** Text pieces produced within this many milliseconds of the last message are sent in one message (< one frame). */
 const TEXT_BATCH_MS = 8;
@@ -22,7 +23,7 @@ export class WorkerEngine {
   private readonly abortedEarly = new Set<number>();
   private lastId = 0;
 
-  async load(opts: Omit<EngineOptions, 'onProgress'>, onProgress?: (p: LoadProgress) => void): Promise<{ device: string; modelInfo: ModelInfo }> {
+  async load(opts: Omit<EngineOptions, 'onProgress'>, onProgress?: (p: LoadProgress) => void): Promise<{ device: BackendDevice; modelInfo: ModelInfo }> {
     if (this.engine) throw new Error('This worker already holds a model');
     this.engine = await StoryEngine.load({ ...opts, onProgress: onProgress ? (p) => void onProgress(p) : undefined });
     return { device: this.engine.device, modelInfo: this.engine.modelInfo };
@@ -71,7 +72,7 @@ export class WorkerEngine {
     else if (id > this.lastId) this.abortedEarly.add(id); // its generate call is still on the way (ids only grow)
   }
 
-  device(): string | undefined {
+  device(): BackendDevice | undefined {
     return this.engine?.device;
   }
 

@@ -37,6 +37,17 @@ describe('engine on native onnxruntime-node (device cpu)', () => {
     }
   });
 
+  it("refuses a different WASM numThreads once onnxruntime-web's WASM backend has started", async () => {
+    const wasm = await createStoryteller({ model: FIXTURE_DIR, device: 'wasm' }); // 1 thread in Node
+    try {
+      await expect(createStoryteller({ model: FIXTURE_DIR, device: 'wasm', numThreads: 2 })).rejects.toThrow(
+        /numThreads 2: onnxruntime-web's WASM backend already runs with 1 thread\(s\) here and cannot change in this process/,
+      );
+    } finally {
+      await wasm.dispose();
+    }
+  });
+
   it('samples the tokens WASM samples with the same seed', async () => {
     const cpu = await createStoryteller({ model: FIXTURE_DIR, device: 'cpu', numThreads: 1 });
     const wasm = await createStoryteller({ model: FIXTURE_DIR, device: 'wasm' });

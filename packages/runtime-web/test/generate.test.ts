@@ -11,7 +11,7 @@ function scripted(ids: number[], maxPositions = 1000): TokenModel & { feeds: num
   const feeds: number[][] = [];
   return {
     maxPositions,
-    device: 'fake',
+    device: 'wasm' as const,
     feeds,
     get cachedLength() {
       return cached;

@@ -97,6 +97,11 @@ describe('manifest checks', () => {
     }
   });
 
+  it('says that `model` must be a folder (an empty string, a file)', async () => {
+    await expect(createStoryteller({ model: '', device: 'wasm' })).rejects.toThrow(/`model` is an empty string/);
+    await expect(createStoryteller({ model: join(FIXTURE, 'config.json'), device: 'wasm' })).rejects.toThrow(/config\.json is a file: `model` must be the folder that holds manifest\.json/);
+  });
+
   it('explains a missing default model', async () => {
     const { defaultModelPath } = await import('../src/index.js');
     if (existsSync(join(defaultModelPath(), 'manifest.json'))) return; // the lead has committed it

@@ -119,7 +119,11 @@ async function importOrtNode(): Promise<Ort> {
   try {
     mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as Ort & { default?: Ort };
   } catch (e) {
-    throw new Error(`device "cpu" needs the optional dependency onnxruntime-node (npm i onnxruntime-node): ${(e as Error).message}`);
+    const message = (e as Error).message ?? String(e);
+    if (/Cannot find (package|module) 'onnxruntime-node'/.test(message)) {
+      throw new Error(`device "cpu" needs the optional dependency onnxruntime-node (npm i onnxruntime-node): ${message}`);
+    }
+    throw new Error(`onnxruntime-node is installed but could not be loaded (reinstall it, or use device "wasm"): ${message}`);
   }
   return mod.default ?? mod;
 }
@@ -160,9 +164,17 @@ function usePrecompiledWasm(ort: Ort, module: WebAssembly.Module): void {
   ort.env.wasm.wasmBinary = marker;
 }
 
-function configureWasm(ort: Ort, numThreads: number, wasmModule?: WebAssembly.Module): void {
+function configureWasm(ort: Ort, numThreads: number | undefined, wasmModule?: WebAssembly.Module): void {
   // ORT reads env.wasm.* when it first initialises the wasm module; later changes have no effect.
-  if (configured.has(ort.env)) return;
+  if (configured.has(ort.env)) {
+    if (numThreads !== undefined && numThreads !== ort.env.wasm.numThreads) {
+      throw new Error(
+        `numThreads ${numThreads}: onnxruntime-web's WASM backend already runs with ${ort.env.wasm.numThreads} thread(s) here and cannot change in this ${isNodeLike() ? 'process' : 'page'}`,
+      );
+    }
+    return;
+  }
+  numThreads ??= defaultWasmThreads();
   ort.env.wasm.numThreads = numThreads;
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';
@@ -196,7 +208,7 @@ export class OnnxDecoder {
       const what = opts.device === 'cpu' ? 'onnxruntime-node' : `onnxruntime-web (${opts.device} build)`;
       throw new Error(`Could not load ${what}: ${(e as Error).message ?? e}`);
     }
-    if (opts.device !== 'cpu') configureWasm(ort, opts.numThreads ?? defaultWasmThreads(), opts.wasmModule);
+    if (opts.device !== 'cpu') configureWasm(ort, opts.numThreads, opts.wasmModule);
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [opts.device],
       graphOptimizationLevel: 'all',
