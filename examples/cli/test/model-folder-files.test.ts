@@ -30,7 +30,8 @@ describe('parseStoryArgs', () => {
 
   it('rejects out-of-range values with the flag name', () => {
     expect(() => parseStoryArgs(['--seed', '4294967296'])).toThrow(UsageError);
-    expect(() => parseStoryArgs(['--top-p', '0'])).toThrow(/--top-p must be a number in \(0, 1\]/);
+    expect(() => parseStoryArgs(['--top-p', '-0.1'])).toThrow(/--top-p must be a number in \[0, 1\]/);
+    expect(parseStoryArgs(['--top-p', '0']).generate.topP).toBe(0); // as the library: only the most likely token
     expect(() => parseStoryArgs(['--max-new-tokens', ' '])).toThrow(/--max-new-tokens/);
     expect(() => parseStoryArgs(['--repetition-penalty', '-1'])).toThrow(/--repetition-penalty/);
   });
