@@ -304,14 +304,15 @@ export function sampleLogits(logits: Float32Array, opts: SamplingOptions, step: 
   const penalized = o.repetitionPenalty !== 1 && o.repetitionPenaltyLastN > 0 && history.length > 0;
   if (o.temperature <= 0 && !penalized) return checkedArgmax(logits); // the common greedy case: one pass, no copy
   const w = new Float32Array(logits);
-  checkLogits(w);
-  applyRepetitionPenalty(w, history, o.repetitionPenalty, o.repetitionPenaltyLastN);
+  applyRepetitionPenalty(w, history, o.repetitionPenalty, o.repetitionPenaltyLastN); // keeps NaN and ±Infinity as they are
 
-  if (o.temperature <= 0) return argmax(w);
+  if (o.temperature <= 0) return checkedArgmax(w);
   const t = Math.fround(o.temperature);
   let max = -Infinity; // of all logits, for the case without top-k
   for (let i = 0; i < n; i++) {
-    if (t !== 1) w[i] /= t;
+    const v = w[i];
+    if (!(v < Infinity)) throw new RangeError(`logits[${i}] is ${v}: logits must be finite or -Infinity`);
+    if (t !== 1) w[i] = v / t;
     if (w[i] > max) max = w[i];
   }
 
