@@ -142,6 +142,7 @@ async function load(): Promise<void> {
   const id = ++loadId;
   setState('loading');
   clearError();
+  ui.stats.textContent = ''; // no "ready" line from a storyteller that is about to be disposed
   const old = teller;
   teller = null;
   await old?.dispose();
@@ -187,7 +188,7 @@ async function load(): Promise<void> {
     if (id !== loadId) return;
     ui.progress.hidden = true;
     setState('error');
-    showError(`模型加载失败：${messageOf(err)}`);
+    showError(`模型加载失败：${messageOf(err)}${ui.device.value === 'auto' ? '' : '（可以在“设备”里换一个再试）'}`);
     console.error(err);
   }
 }

@@ -190,6 +190,7 @@ export class StoryEngine implements TokenModel {
       vocabSize: config.vocab_size,
     };
     const bytes = loaded.files.get(onnxFile)!;
+    const source = loaded.base + onnxFile;
     const request = opts.device ?? 'auto';
     if (!['auto', 'webgpu', 'wasm', 'cpu'].includes(request)) {
       throw new Error(`Unknown device ${JSON.stringify(request)}: use 'auto', 'webgpu', 'wasm' or 'cpu'`);
@@ -197,18 +198,18 @@ export class StoryEngine implements TokenModel {
     let decoder: OnnxDecoder;
     let timings: ModelInfo['deviceTimings'];
     if (request === 'cpu' || (request === 'auto' && (await hasNativeOrt()))) {
-      decoder = await OnnxDecoder.create(bytes, shape, { device: 'cpu', numThreads: opts.numThreads });
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'cpu', numThreads: opts.numThreads, source });
     } else if (request === 'wasm' || (request === 'auto' && !(await hasWebGpuAdapter()))) {
-      decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime });
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime, source });
     } else if (request === 'webgpu') {
       if (!(await hasWebGpuAdapter())) throw new Error('device "webgpu" requested but no WebGPU adapter is available here');
-      decoder = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });
+      decoder = await OnnxDecoder.create(bytes, shape, { device: 'webgpu', source });
     } else {
       // auto with an adapter: WASM can beat WebGPU on tiny models (transformers.js #1750) — measure both briefly.
-      const wasm = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime });
+      const wasm = await OnnxDecoder.create(bytes, shape, { device: 'wasm', numThreads: opts.numThreads, wasmModule: opts.wasm?.onnxruntime, source });
       let gpu: OnnxDecoder | undefined;
       try {
-        gpu = await OnnxDecoder.create(bytes, shape, { device: 'webgpu' });
+        gpu = await OnnxDecoder.create(bytes, shape, { device: 'webgpu', source });
       } catch {
         gpu = undefined;
       }

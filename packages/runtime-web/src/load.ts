@@ -110,7 +110,8 @@ async function fetchBytes(
   } catch (e) {
     throw new Error(
       `Could not fetch ${url}: ${(e as Error).message}. Check the network; if the model is on another origin, its server ` +
-        `must allow this page with CORS (Access-Control-Allow-Origin).`,
+        `must allow this page with CORS (Access-Control-Allow-Origin), and a Content-Security-Policy of the page must ` +
+        `list that origin in connect-src.`,
     );
   }
   if (res.status === 404) {

@@ -54,6 +54,15 @@ describe('manifest checks', () => {
     await expect(createStoryteller({ model: dir, device: 'wasm' })).rejects.toThrow(/onnx\/model\.onnx.*corrupted/);
   });
 
+  it('names an ONNX file that is not a model (with a manifest that matches it)', async () => {
+    const dir = copyModel(FIXTURE);
+    writeFileSync(join(dir, 'onnx/model.onnx'), new Uint8Array(4096).fill(7));
+    await rewriteManifest(dir);
+    for (const device of ['wasm', 'cpu'] as const) {
+      await expect(createStoryteller({ model: dir, device })).rejects.toThrow(new RegExp(`session on ${device} from file:.*onnx/model\\.onnx: `));
+    }
+  });
+
   it('names a truncated file', async () => {
     const dir = copyModel(FIXTURE);
     const p = join(dir, 'tokenizer.json');

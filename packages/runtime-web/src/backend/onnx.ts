@@ -51,6 +51,8 @@ export interface DecoderSessionOptions {
    * workerd, where it is imported as a module). It must match the build `#ort` resolves to.
    */
   wasmModule?: WebAssembly.Module;
+  /** Where the model bytes came from (file URL), for error messages. */
+  source?: string;
 }
 
 /** Output of one decoder run. `logits` is `[1, seq, vocab]`; on WebGPU it stays in a GPU buffer. */
@@ -225,7 +227,8 @@ export class OnnxDecoder {
     try {
       session = await ort.InferenceSession.create(model, options);
     } catch (e) {
-      throw new Error(`Could not create the ONNX Runtime session on ${opts.device}: ${(e as Error).message ?? e}`);
+      const from = opts.source ? ` from ${opts.source}` : '';
+      throw new Error(`Could not create the ONNX Runtime session on ${opts.device}${from}: ${(e as Error).message ?? e}`);
     }
     const need = ['input_ids', 'attention_mask'];
     for (const name of need) {
