@@ -8,13 +8,13 @@
  * (keys cached after RoPE, as transformers does).
  *
  * The forward pass is that of transformers' `LlamaForCausalLM` (eager attention): RMSNorm → q/k/v projections →
- * rotate-half RoPE → scaled dot-product attention with a causal + padding mask and grouped-query heads repeated →
- * o projection → residual → RMSNorm → SwiGLU MLP → residual; final RMSNorm and the LM head (tied to the embedding
+ * rotate-half RoPE → scaled dot-product attention with a causal + padding mask, each group of query heads against
+ * its shared KV head (the KV heads are not repeated: same products, no copies of the cache) → o projection → residual → RMSNorm → SwiGLU MLP → residual; final RMSNorm and the LM head (tied to the embedding
  * when `tie_word_embeddings`).
  *
  * Only standard ONNX ops at opset 17 are used (plus `com.microsoft.MatMulNBits` in the `q4` variant), all of which
  * onnxruntime-web's WebGPU EP implements (Gather, MatMul, Gemm, Softmax, ReduceMean, Pow, Sqrt, Div, Sigmoid, Split,
- * Concat, Reshape, Transpose, Unsqueeze, Expand, Range, LessOrEqual, Cast, DequantizeLinear and element-wise
+ * Concat, Reshape, Transpose, Unsqueeze, Tile, Range, LessOrEqual, Cast, DequantizeLinear and element-wise
  * arithmetic). Token ids, positions and the mask are cast to int32/float right at the inputs; int64 only remains in
  * the few shape computations ORT keeps on the CPU (test/export/webgpu.test.ts checks ORT's placement log).
  */
@@ -187,7 +187,9 @@ export function buildLlamaDecoderOnnx(
   // ---- RoPE tables gathered by position ----
   const { cos, sin } = ropeTables(config.max_position_embeddings, D, config.rope_theta);
   const cosTable = g.initializer('rope.cos', DataType.FLOAT, [config.max_position_embeddings, D], cos);
-  const sinTable = g.initializer('rope.sin', DataType.FLOAT, [config.max_position_embeddings, D], sin);
+  // sin with its first half negated: rotate_half(x)·sin = concat(x2, x1)·sinSigned, without a Neg node (exact)
+  const sinSigned = Float32Array.from(sin, (v, j) => (j % D < D / 2 ? -v : v));
+  const sinTable = g.initializer('rope.sin_signed', DataType.FLOAT, [config.max_position_embeddings, D], sinSigned);
   const pos32 = g.node('Cast', [positionIds], { to: DataType.INT32 });
   const cosBS = g.node('Unsqueeze', [g.node('Gather', [cosTable, pos32], { axis: 0 }), axes1]); // [B, 1, S, D]
   const sinBS = g.node('Unsqueeze', [g.node('Gather', [sinTable, pos32], { axis: 0 }), axes1]);
@@ -223,18 +225,16 @@ export function buildLlamaDecoderOnnx(
 
   const rope = (x: string): string => {
     const [x1, x2] = g.nodeMulti('Split', [x, splitHalves], 2, { axis: -1 });
-    const rotated = g.node('Concat', [g.node('Neg', [x2!]), x1!], { axis: -1 });
+    const rotated = g.node('Concat', [x2!, x1!], { axis: -1 });
     return g.node('Add', [g.node('Mul', [x, cosBS]), g.node('Mul', [rotated, sinBS])]);
   };
 
-  let repeatConsts: { axes2: string; expand: string; shape: string } | undefined;
-  /** `[B, nKV, T, D]` → `[B, nH, T, D]` by repeating each KV head `rep` times (transformers `repeat_kv`). */
-  const repeatKv = (x: string): string => {
-    if (rep === 1) return x;
-    repeatConsts ??= { axes2: g.constInt64('axes2', [2]), expand: g.constInt64('repeat_kv', [1, 1, rep, 1, 1]), shape: g.constInt64('shape_rep', [0, nH, -1, D]) };
-    const expanded = g.node('Expand', [g.node('Unsqueeze', [x, repeatConsts.axes2]), repeatConsts.expand]);
-    return g.node('Reshape', [expanded, repeatConsts.shape]);
-  };
+  // Grouped-query attention without repeating the KV heads (transformers' `repeat_kv`): the `rep` query heads that
+  // share KV head j (heads j·rep … j·rep+rep-1) become `rep·S` rows of group j, `[B, nH, S, D]` → `[B, nKV, rep·S, D]`,
+  // so each group multiplies its own keys and values once; the attention bias is tiled to `rep·S` rows to match.
+  const groupQ = rep === 1 ? undefined : g.constInt64('shape_group_q', [0, nKV, -1, D]);
+  const ungroup = rep === 1 ? undefined : g.constInt64('shape_ungroup', [0, nH, -1, D]);
+  const groupBias = rep === 1 ? attnBias : g.node('Tile', [attnBias, g.constInt64('tile_bias', [1, 1, rep, 1])]); // [B, 1, rep·S, T]
 
   for (let i = 0; i < L; i++) {
     const p = `model.layers.${i}`;
@@ -249,11 +249,12 @@ export function buildLlamaDecoderOnnx(
     const vh = toHeads(v, shapeKV);
     const presentK = g.node('Concat', [pastKeys[i]!, kh], { axis: 2 }, `present.${i}.key`);
     const presentV = g.node('Concat', [pastValues[i]!, vh], { axis: 2 }, `present.${i}.value`);
-    const kAll = repeatKv(presentK);
-    const vAll = repeatKv(presentV);
-    const scores = g.node('Mul', [g.node('MatMul', [qh, g.node('Transpose', [kAll], { perm: [0, 1, 3, 2] })]), scaleQK]);
-    const probs = g.node('Softmax', [g.node('Add', [scores, attnBias])], { axis: -1 }); // [B, nH, S, T]
-    const ctx = g.node('Reshape', [g.node('Transpose', [g.node('MatMul', [probs, vAll])], { perm: [0, 2, 1, 3] }), shapeBSH]);
+    const qg = groupQ ? g.node('Reshape', [qh, groupQ]) : qh; // [B, nKV, rep·S, D]
+    const scores = g.node('Mul', [g.node('MatMul', [qg, g.node('Transpose', [presentK], { perm: [0, 1, 3, 2] })]), scaleQK]);
+    const probs = g.node('Softmax', [g.node('Add', [scores, groupBias])], { axis: -1 }); // [B, nKV, rep·S, T]
+    const ctxg = g.node('MatMul', [probs, presentV]); // [B, nKV, rep·S, D]
+    const ctxh = ungroup ? g.node('Reshape', [ctxg, ungroup]) : ctxg; // [B, nH, S, D]
+    const ctx = g.node('Reshape', [g.node('Transpose', [ctxh], { perm: [0, 2, 1, 3] }), shapeBSH]);
     const attnOut = linear(ctx, `${p}.self_attn.o_proj.weight`, H, nH * D);
     hidden = g.node('Add', [hidden, attnOut]);
     // --- SwiGLU MLP ---
