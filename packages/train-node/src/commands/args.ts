@@ -38,11 +38,16 @@ export function joinNegativeValues(argv: string[], options: NonNullable<ParseArg
   return out;
 }
 
+/** What `parseArgs` returns for a strict command line with positionals and the flags `T`. */
+export type ParsedCommandLine<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: true }>
+>;
+
 /**
  * `parseArgs` (strict, positionals allowed) after {@link joinNegativeValues}; unknown or malformed flags become a
  * {@link UsageError} naming the command.
  */
-export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T): ParsedCommandLine<T> {
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: true });
   } catch (e) {
@@ -54,7 +59,7 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options'
 }
 
 /** {@link parseCommandLine} for commands that take no positional arguments: returns the flag values. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T): ParsedCommandLine<T>['values'] {
   const { values, positionals } = parseCommandLine(command, argv, options);
   if (positionals.length > 0) {
     throw new UsageError(`${command}: unexpected argument '${positionals[0]}' (see 'tinyzh-train ${command} --help')`);
