@@ -4,7 +4,7 @@
  * a previous output of the same kind is replaced without `--force`; the source being read, any folder that contains
  * or lies inside it, and the working directory or its ancestors are never replaced.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -97,13 +97,19 @@ export function isImportedCheckpoint(dir: string): boolean {
  * (layout in `llama2c.ts`).
  */
 export function isLlama2cBin(path: string): boolean {
-  let bytes: Buffer;
+  // only the header and the size are read: a checkpoint can be large
+  const bytes = Buffer.alloc(28);
+  let size: number;
+  let fd: number | undefined;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, 'r');
+    size = fstatSync(fd).size;
+    if (size < 28 || readSync(fd, bytes, 0, 28, 0) !== 28) return false;
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (bytes.byteLength < 28) return false;
   const h = Array.from({ length: 7 }, (_, i) => bytes.readInt32LE(i * 4));
   const [dim, hidden, L, heads, kvHeads, vocabSigned, seqLen] = h as [number, number, number, number, number, number, number];
   if (dim <= 0 || hidden <= 0 || L <= 0 || heads <= 0 || kvHeads <= 0 || seqLen <= 0 || vocabSigned === 0) return false;
@@ -113,7 +119,7 @@ export function isLlama2cBin(path: string): boolean {
   const kvDim = headDim * kvHeads;
   const floats =
     vocab * dim + L * dim * 2 + L * dim * dim * 2 + L * kvDim * dim * 2 + L * hidden * dim * 3 + dim + seqLen * headDim + (vocabSigned < 0 ? vocab * dim : 0);
-  return bytes.byteLength === 28 + floats * 4;
+  return size === 28 + floats * 4;
 }
 
 /**
