@@ -9,6 +9,8 @@
  * that cannot start a character (0x80–0xC1, 0xF5–0xFF) are banned. Constrained decoding in the style of
  * llama.cpp's grammar sampler, for the one grammar every tokenizer needs.
  */
+import { utf8SecondByteRange, utf8SequenceLength } from '@tinyzh/tokenizer';
+
 export class Utf8Guard {
   /** `byteOf[id]` = the byte of a byte token, or -1. */
   private readonly byteOf: Int16Array;
@@ -32,7 +34,7 @@ export class Utf8Guard {
       if (id !== undefined && id < vocabSize) {
         this.byteOf[id] = b;
         this.byteIds.push(id);
-        if (leadLength(b) === 0) this.badLeads.push(id);
+        if (utf8SequenceLength(b) === 0) this.badLeads.push(id);
       }
     }
   }
@@ -46,7 +48,7 @@ export class Utf8Guard {
   allows(id: number): boolean {
     const b = id < this.byteOf.length ? this.byteOf[id] : -1;
     if (this.need > 0) return b >= this.lo && b <= this.hi;
-    return b < 0 || leadLength(b) > 0;
+    return b < 0 || utf8SequenceLength(b) > 0;
   }
 
   /**
@@ -81,25 +83,7 @@ export class Utf8Guard {
       this.hi = 0xbf;
       return;
     }
-    this.need = Math.max(0, leadLength(b) - 1);
-    [this.lo, this.hi] = secondByteRange(b);
+    this.need = Math.max(0, utf8SequenceLength(b) - 1);
+    [this.lo, this.hi] = utf8SecondByteRange(b);
   }
-}
-
-/** Length of the UTF-8 sequence a lead byte starts; 0 when it cannot start one. */
-function leadLength(b: number): number {
-  if (b < 0x80) return 1;
-  if (b >= 0xc2 && b <= 0xdf) return 2;
-  if (b >= 0xe0 && b <= 0xef) return 3;
-  if (b >= 0xf0 && b <= 0xf4) return 4;
-  return 0;
-}
-
-/** Valid range of the byte after `lead` (no overlongs, no surrogates, nothing past U+10FFFF). */
-function secondByteRange(lead: number): [number, number] {
-  if (lead === 0xe0) return [0xa0, 0xbf];
-  if (lead === 0xed) return [0x80, 0x9f];
-  if (lead === 0xf0) return [0x90, 0xbf];
-  if (lead === 0xf4) return [0x80, 0x8f];
-  return [0x80, 0xbf];
 }

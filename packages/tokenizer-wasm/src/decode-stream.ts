@@ -4,6 +4,7 @@
  * complete, so valid output never contains a broken character. Invalid byte sequences become one U+FFFD per byte,
  * as in `Tokenizer.decode` (which follows the Hugging Face `ByteFallback` decoder).
  */
+import { utf8SecondByteRange, utf8SequenceLength } from './utf8.js';
 
 /** What the stream needs from its tokenizer. */
 interface TokenSource {
@@ -13,22 +14,10 @@ interface TokenSource {
 
 const REPLACEMENT = '\uFFFD';
 
-/** Expected length of a UTF-8 sequence from its lead byte, 0 if it cannot start one. */
-function seqLen(b: number): number {
-  if (b < 0x80) return 1;
-  if (b >= 0xc2 && b <= 0xdf) return 2;
-  if (b >= 0xe0 && b <= 0xef) return 3;
-  if (b >= 0xf0 && b <= 0xf4) return 4;
-  return 0;
-}
-
-/** Whether `b` may follow `lead` as the second byte (RFC 3629 table; excludes overlongs and surrogates). */
+/** Whether `b` may follow `lead` as the second byte. */
 function secondOk(lead: number, b: number): boolean {
-  if (lead === 0xe0) return b >= 0xa0 && b <= 0xbf;
-  if (lead === 0xed) return b >= 0x80 && b <= 0x9f;
-  if (lead === 0xf0) return b >= 0x90 && b <= 0xbf;
-  if (lead === 0xf4) return b >= 0x80 && b <= 0x8f;
-  return b >= 0x80 && b <= 0xbf;
+  const [lo, hi] = utf8SecondByteRange(lead);
+  return b >= lo && b <= hi;
 }
 
 export class DecodeStream {
@@ -67,11 +56,11 @@ export class DecodeStream {
       }
       p.push(b);
     } else {
-      const n = seqLen(b);
+      const n = utf8SequenceLength(b);
       if (n === 0) return REPLACEMENT;
       p.push(b);
     }
-    if (p.length === seqLen(p[0])) {
+    if (p.length === utf8SequenceLength(p[0])) {
       const s = this.utf8.decode(Uint8Array.from(p));
       p.length = 0;
       return s;

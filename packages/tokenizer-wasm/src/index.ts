@@ -11,5 +11,6 @@
 export { initTokenizer, defaultWasmUrl, type WasmSource } from './wasm.js';
 export { Tokenizer, type EncodeOptions, type DecodeOptions } from './tokenizer.js';
 export { DecodeStream } from './decode-stream.js';
+export { utf8SequenceLength, utf8SecondByteRange } from './utf8.js';
 export { trainBpe, type TrainBpeOptions } from './train.js';
 export { TokenizerJsonError } from './tokenizer-json.js';
